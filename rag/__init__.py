@@ -1,0 +1,34 @@
+"""Offline retrieval-augmented question answering with paragraph-exact citations."""
+
+import os
+
+# Fully offline by default: no hub lookups, no telemetry (a user may still override these).
+for _name, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+from rag.api import Bot, IndexInfo, ingest, open  # noqa: E402
+from rag.config import Settings, load_settings  # noqa: E402
+from rag.errors import (  # noqa: E402
+    ConfigError,
+    EmbeddingModelMismatchError,
+    InputPathError,
+    QuestionError,
+    RagError,
+    StoreUnavailableError,
+    UnreadableDocumentError,
+)
+from rag.types import Answer, Citation, IngestReport, Paragraph, Passage  # noqa: E402
+
+__all__ = [
+    "Answer", "Bot", "Citation", "ConfigError", "EmbeddingModelMismatchError", "IndexInfo",
+    "IngestReport", "InputPathError", "Paragraph", "Passage", "QuestionError", "RagError",
+    "Settings", "StoreUnavailableError", "UnreadableDocumentError", "ingest", "load_settings",
+    "open",
+]

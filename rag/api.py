@@ -1,0 +1,144 @@
+"""The public Python API: everything else (CLI, web chat, evals) calls these.
+
+    import rag
+    report = rag.ingest(["corpus/"], index_dir="index/")
+    bot = rag.open(index_dir="index/")
+    bot.retrieve("question", k=5); bot.ask("question"); bot.chat().ask("follow-up")
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rag.config import Settings, load_settings
+from rag.errors import InputPathError, QuestionError
+from rag.types import Answer, IngestReport, Passage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    location: str
+    store: str
+    embed_model: str
+    generator: str
+    documents: dict[str, int]  # source -> paragraphs
+
+    @property
+    def paragraphs(self) -> int:
+        return sum(self.documents.values())
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self) | {"paragraphs": self.paragraphs}
+
+
+class Bot:
+    """An open index with its embedding model, retriever and answer generator."""
+
+    def __init__(self, settings: Settings):
+        from rag.embeddings import Embedder
+        from rag.store import ParagraphStore
+
+        self.settings = settings
+        self.embedder = Embedder(settings)
+        self.store = ParagraphStore(settings)
+
+    @cached_property
+    def _retriever(self):
+        from rag.retrieve import Retriever
+
+        return Retriever(self.store, self.embedder)
+
+    @cached_property
+    def _generator(self):
+        from rag.generate import make_generator
+
+        return make_generator(self.settings, self.embedder)
+
+    def ingest(self, paths: Iterable[str | Path] | None = None, progress: bool = False) -> IngestReport:
+        """Make the index mirror ``paths`` (default: the corpus directory)."""
+        from rag.indexer import ingest_paths
+
+        paths = list(paths) if paths is not None else [self.settings.corpus_dir]
+        return ingest_paths(paths, self.settings, self.embedder, self.store, progress=progress)
+
+    def validate_question(self, question: str) -> str:
+        text = (question or "").strip()
+        if not text:
+            raise QuestionError("the question is empty")
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"the question is too long ({len(text)} characters; "
+                f"the limit is {self.settings.max_question_chars})"
+            )
+        return text
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        """The ``k`` paragraphs most relevant to ``question``, best first."""
+        question = self.validate_question(question)
+        return self._retriever.retrieve(question, k or self.settings.top_k)
+
+    def ask(self, question: str) -> Answer:
+        """Answer one question from the documents, with citations, or refuse."""
+        question = self.validate_question(question)
+        return self.answer(question, question)
+
+    def answer(self, question: str, query: str) -> Answer:
+        """Answer ``question`` retrieving with ``query`` (its standalone form in a chat)."""
+        started = time.perf_counter()
+        passages = self._retriever.retrieve(query, self.settings.top_k)
+        answer = self._generator.generate(query, passages)
+        return dataclasses.replace(
+            answer, question=question, query=query, seconds=round(time.perf_counter() - started, 4)
+        )
+
+    def chat(self):
+        """A multi-turn session whose follow-ups are made standalone before retrieval."""
+        from rag.chat import ChatSession
+
+        return ChatSession(self)
+
+    def info(self) -> IndexInfo:
+        return IndexInfo(
+            location=self.store.location,
+            store="Chroma server" if self.settings.chroma_url else "embedded Chroma",
+            embed_model=self.settings.embed_model,
+            generator=self.settings.generator,
+            documents=self.store.paragraph_counts(),
+        )
+
+
+def _settings(index_dir: str | Path | None, overrides: dict[str, Any]) -> Settings:
+    return load_settings(index_dir=index_dir, **overrides)
+
+
+def open(index_dir: str | Path | None = None, build: bool = True, **settings: Any) -> Bot:  # noqa: A001
+    """Open the index; when it is empty and ``build`` is true, build it from the corpus first."""
+    bot = Bot(_settings(index_dir, settings))
+    if build and bot.store.is_empty():
+        if not bot.settings.corpus_dir.exists():
+            raise InputPathError(
+                f"the index is empty and the corpus directory {bot.settings.corpus_dir} does not exist"
+            )
+        log.warning("index is empty: building it from %s", bot.settings.corpus_dir)
+        bot.ingest()
+    return bot
+
+
+def ingest(
+    paths: Iterable[str | Path] | None = None,
+    index_dir: str | Path | None = None,
+    progress: bool = False,
+    **settings: Any,
+) -> IngestReport:
+    """Index the documents under ``paths`` (default: the corpus directory) into ``index_dir``."""
+    bot = Bot(_settings(index_dir, settings))
+    return bot.ingest(paths, progress=progress)

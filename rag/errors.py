@@ -1,0 +1,29 @@
+"""Errors a user can cause. Each carries a one-line message that names the problem."""
+
+
+class RagError(Exception):
+    """Base class: the CLI prints the message on one line and exits with code 2."""
+
+
+class InputPathError(RagError):
+    """A path given to ingest does not exist or holds no readable documents."""
+
+
+class UnreadableDocumentError(RagError):
+    """A document exists but cannot be parsed (corrupt PDF, binary data, ...)."""
+
+
+class QuestionError(RagError):
+    """The question is empty, whitespace only or too long."""
+
+
+class StoreUnavailableError(RagError):
+    """The Chroma store cannot be opened or reached."""
+
+
+class EmbeddingModelMismatchError(RagError):
+    """The index was built with another embedding model than the one configured."""
+
+
+class ConfigError(RagError):
+    """A setting has an invalid value or an unknown name."""

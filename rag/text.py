@@ -1,0 +1,53 @@
+"""Sentence splitting and content-word matching shared by answer generation and chat."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+# Punkt's English model splits "U.S. Secretary" into two sentences; these abbreviations
+# are common in news and documentation.
+EXTRA_ABBREVIATIONS = {"u.s", "u.k", "u.n", "e.u", "e.g", "i.e", "etc", "vs", "approx", "no"}
+WORD = re.compile(r"[\w’'-]+")
+
+
+@cache
+def _sentence_tokenizer():
+    from llama_index.core.utils import globals_helper  # makes llama-index's nltk data findable
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    _ = globals_helper.punkt_tokenizer
+    tokenizer = PunktTokenizer("english")
+    tokenizer._params.abbrev_types.update(EXTRA_ABBREVIATIONS)
+    return tokenizer
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in _sentence_tokenizer().span_tokenize(text)]
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(globals_helper.stopwords) | {"according", "say", "said", "does", "did"}
+
+
+@cache
+def _stem(word: str) -> str:
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer().stem(word)
+
+
+def content_words(text: str) -> set[str]:
+    """Stems of the words that carry meaning (stopwords and possessive endings removed)."""
+    words = (w.lower().replace("’", "'").removesuffix("'s").strip("'-") for w in WORD.findall(text))
+    return {_stem(w) for w in words if w and w not in _stopwords()}
+
+
+def overlap(question_words: set[str], text: str) -> float:
+    """Share of the question's content words that occur in ``text``."""
+    if not question_words:
+        return 0.0
+    return len(question_words & content_words(text)) / len(question_words)

@@ -1,0 +1,87 @@
+"""Typed records that cross module boundaries and the public API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a document, as read from its file (before embedding)."""
+
+    source: str  # path relative to the ingested root, with forward slashes
+    paragraph: int  # 1-based, headings not counted
+    heading: str | None
+    lines: tuple[int, int] | None  # first and last line in the file (None for .docx)
+    text: str
+    page: int | None = None  # 1-based page for PDFs
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved paragraph with its relevance score (higher is better)."""
+
+    source: str
+    paragraph: int
+    heading: str | None
+    lines: tuple[int, int] | None
+    text: str
+    score: float
+    page: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def label(self) -> str:
+        """Human-readable location, e.g. ``article.txt ¶2 (lines 3)``."""
+        where = f"{self.source} ¶{self.paragraph}"
+        details = []
+        if self.page is not None:
+            details.append(f"page {self.page}")
+        if self.lines is not None:
+            first, last = self.lines
+            details.append(f"line {first}" if first == last else f"lines {first}-{last}")
+        return f"{where} ({', '.join(details)})" if details else where
+
+
+@dataclass(frozen=True)
+class Citation(Passage):
+    """A passage that an answer refers to with a ``[n]`` marker."""
+
+    @classmethod
+    def of(cls, passage: Passage) -> Citation:
+        return cls(**asdict(passage))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with ``[n]`` markers; marker ``[n]`` refers to ``citations[n-1]``."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    refused: bool
+    passages: list[Passage]
+    query: str = ""  # what was actually retrieved with (a follow-up made standalone)
+    generator: str = ""
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest run changed: counts of files and the paragraphs now in the index."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    paragraphs: int
+    seconds: float
+    skipped: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
