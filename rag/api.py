@@ -117,7 +117,8 @@ class Bot:
 
 
 def _settings(index_dir: str | Path | None, overrides: dict[str, Any]) -> Settings:
-    return load_settings(index_dir=index_dir, **overrides)
+    config_file = overrides.pop("config_file", None)
+    return load_settings(config_file, index_dir=index_dir, **overrides)
 
 
 def open(index_dir: str | Path | None = None, build: bool = True, **settings: Any) -> Bot:  # noqa: A001

@@ -47,8 +47,9 @@ def _client(settings: Settings):
             client.heartbeat()
         except Exception as error:  # chromadb raises several types for a refused connection
             raise StoreUnavailableError(
-                f"cannot reach the Chroma server at {settings.chroma_url} ({type(error).__name__})"
-            ) from None
+                f"cannot reach the Chroma server at {settings.chroma_url}: is it running? "
+                f"(start one with: chroma run --path DIR --host 127.0.0.1 --port N)"
+            ) from error
         return client
     try:
         settings.index_dir.mkdir(parents=True, exist_ok=True)

@@ -51,3 +51,14 @@ def overlap(question_words: set[str], text: str) -> float:
     if not question_words:
         return 0.0
     return len(question_words & content_words(text)) / len(question_words)
+
+
+NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\.[A-Z]\.?)*")
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not stopwords, as stems: a cheap stand-in for named entities."""
+    found = set()
+    for match in NAME.finditer(text):
+        found |= content_words(match.group())
+    return found

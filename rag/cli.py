@@ -1,0 +1,155 @@
+"""The `rag` command: parses arguments, calls the public API, prints. Heavy imports are lazy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Sequence
+
+EXIT_USER_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Answer questions from your documents, citing the paragraphs, fully offline.",
+    )
+    parser.add_argument("--index", dest="index_dir", help="index directory (default: index/)")
+    parser.add_argument("--corpus", dest="corpus_dir", help="documents directory (default: corpus/)")
+    parser.add_argument("--generator", help="answer generator (default: extractive)")
+    parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--config", help="settings file (default: rag.toml if present)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="index documents (default: the corpus directory)")
+    ingest.add_argument("paths", nargs="*", help="files or directories to index")
+
+    ask = commands.add_parser("ask", help="answer one question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    ask.add_argument("-k", "--top-k", type=int, help="passages to retrieve")
+
+    commands.add_parser("chat", help="a terminal chat with follow-up questions")
+
+    info = commands.add_parser("info", help="show the index, store, model and documents")
+    info.add_argument("--json", action="store_true", help="print as JSON")
+    return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="rag: %(message)s"
+    )
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose else logging.ERROR)
+
+
+def format_answer(answer, width: int = 100) -> str:
+    """The answer text, then one block per citation: location, heading and paragraph text."""
+    lines = [answer.text, ""]
+    if answer.refused:
+        if answer.passages:
+            lines.append("Closest passages (they do not answer the question):")
+        sources = [(f"-", p) for p in answer.passages[:3]]
+    else:
+        sources = [(f"[{n}]", c) for n, c in enumerate(answer.citations, start=1)]
+    for marker, passage in sources:
+        heading = f' "{passage.heading}"' if passage.heading else ""
+        lines.append(f"{marker} {passage.label}{heading}")
+        lines.append(textwrap.indent(textwrap.fill(passage.text, width - 4), "    "))
+    return "\n".join(lines).rstrip()
+
+
+def _settings(args: argparse.Namespace) -> dict:
+    keys = ("index_dir", "corpus_dir", "generator", "chroma_url")
+    settings = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
+    if getattr(args, "top_k", None):
+        settings["top_k"] = args.top_k
+    return settings
+
+
+def run(args: argparse.Namespace) -> int:
+    import rag
+
+    settings = _settings(args)
+    if args.config:
+        settings["config_file"] = args.config
+    if args.command == "ingest":
+        report = rag.ingest(args.paths or None, progress=sys.stderr.isatty(), **settings)
+        print(
+            f"added {report.added}, updated {report.updated}, removed {report.removed}, "
+            f"unchanged {report.unchanged} file(s); {report.paragraphs} paragraphs indexed "
+            f"in {report.seconds:.1f} s"
+        )
+        return 0
+    bot = rag.open(**settings)
+    if args.command == "ask":
+        answer = bot.ask(args.question)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json
+              else format_answer(answer))
+        return 0
+    if args.command == "info":
+        info = bot.info()
+        if args.json:
+            print(json.dumps(info.to_dict(), ensure_ascii=False, indent=2))
+            return 0
+        print(f"index:     {info.location} ({info.store})")
+        print(f"model:     {info.embed_model}")
+        print(f"generator: {info.generator}")
+        print(f"documents: {len(info.documents)}, paragraphs: {info.paragraphs}")
+        for source, count in info.documents.items():
+            print(f"  {source}: {count} paragraphs")
+        return 0
+    return chat_loop(bot)
+
+
+def chat_loop(bot) -> int:
+    """Read questions until EOF or /quit; /new starts a new conversation."""
+    import rag
+
+    session = bot.chat()
+    print("Ask a question about the documents. /new starts over, /quit (or Ctrl-D) leaves.")
+    while True:
+        try:
+            question = input("you> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question in ("/quit", "/exit"):
+            return 0
+        if question == "/new":
+            session.reset()
+            print("(new conversation)")
+            continue
+        if not question:
+            continue
+        try:
+            answer = session.ask(question)
+        except rag.RagError as error:
+            print(f"rag: error: {error}")
+            continue
+        if answer.query != answer.question:
+            print(f"(searched for: {answer.query})")
+        print(format_answer(answer), end="\n\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    from rag.errors import RagError
+
+    try:
+        return run(args)
+    except RagError as error:
+        print(f"rag: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

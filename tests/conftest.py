@@ -1,0 +1,45 @@
+"""Shared fixtures: the real packaged embedding model on small corpora, in temporary indexes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import rag
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "corpus" / "ukraine-russia-ceasefire-talks.txt"
+QUESTIONS = ROOT / "evals" / "questions" / "ceasefire.jsonl"
+
+
+def load_questions() -> list[dict]:
+    return [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def article_corpus(tmp_path_factory) -> Path:
+    corpus = tmp_path_factory.mktemp("article-corpus")
+    shutil.copy(ARTICLE, corpus / ARTICLE.name)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def article_bot(article_corpus, tmp_path_factory) -> rag.Bot:
+    """A bot over the bundled article, built once for the whole test session."""
+    index = tmp_path_factory.mktemp("article-index")
+    return rag.open(index_dir=index, corpus_dir=article_corpus)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    path = tmp_path / "corpus"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def index_dir(tmp_path) -> Path:
+    return tmp_path / "index"

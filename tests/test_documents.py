@@ -1,0 +1,157 @@
+from pathlib import Path
+
+import pytest
+
+from rag.documents import find_documents, read_paragraphs
+from rag.errors import InputPathError, UnreadableDocumentError
+from tests.conftest import ARTICLE
+
+HARD_WRAPPED = """\
+Permission is hereby granted, free of charge, to any person obtaining
+a copy of this software and associated documentation files (the
+"Software"), to deal in the Software without restriction.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND,
+EXPRESS OR IMPLIED.
+"""
+
+
+def test_article_gives_one_paragraph_per_line_without_headings_or_trailer():
+    paragraphs = read_paragraphs(ARTICLE, ARTICLE.name)
+    assert len(paragraphs) == 11
+    assert [p.paragraph for p in paragraphs] == list(range(1, 12))
+    assert paragraphs[1].lines == (3, 3)
+    assert paragraphs[1].text.startswith("Recent ceasefire discussions")
+    assert all("Related Links" not in p.text for p in paragraphs)
+
+
+def test_headings_attach_to_the_paragraphs_below_them():
+    paragraphs = read_paragraphs(ARTICLE, ARTICLE.name)
+    assert paragraphs[0].heading is None
+    assert paragraphs[1].heading == "Ceasefire Talks – Key Players and Negotiations"
+    assert paragraphs[2].heading == "Ceasefire Talks – Key Players and Negotiations"
+    assert paragraphs[10].heading == "Conclusion – The Global Call for Peace"
+
+
+def test_hard_wrapped_lines_are_joined_into_paragraphs(tmp_path):
+    path = tmp_path / "LICENSE.txt"
+    path.write_text(HARD_WRAPPED)
+    paragraphs = read_paragraphs(path, path.name)
+    assert len(paragraphs) == 2
+    assert paragraphs[0].lines == (1, 3)
+    assert "obtaining a copy of this software" in paragraphs[0].text
+    assert paragraphs[1].text == 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED.'
+
+
+def test_markdown_headings_are_headings(tmp_path):
+    path = tmp_path / "guide.md"
+    path.write_text("# Install\n\nRun the installer.\nThen reboot.\n\n## Usage\nType a command.\n")
+    paragraphs = read_paragraphs(path, path.name)
+    assert [(p.heading, p.text) for p in paragraphs] == [
+        ("Install", "Run the installer. Then reboot."),
+        ("Usage", "Type a command."),
+    ]
+
+
+def test_html_blocks_become_paragraphs_and_scripts_are_dropped(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>T</title><script>alert(1)</script></head><body>\n"
+        "<h1>Travel</h1>\n<p>The train leaves at <b>noon</b>.</p>\n<p>Tickets cost ten euros.</p>\n"
+        "</body></html>"
+    )
+    paragraphs = read_paragraphs(path, path.name)
+    assert [(p.heading, p.text) for p in paragraphs] == [
+        ("Travel", "The train leaves at noon ."),
+        ("Travel", "Tickets cost ten euros."),
+    ]
+    assert paragraphs[0].lines == (3, 3)
+
+
+def test_docx_paragraphs_and_heading_styles(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Budget", level=1)
+    document.add_paragraph("The budget for 2026 is four million.")
+    path = tmp_path / "report.docx"
+    document.save(path)
+    paragraphs = read_paragraphs(path, path.name)
+    assert [(p.heading, p.text) for p in paragraphs] == [
+        ("Budget", "The budget for 2026 is four million.")
+    ]
+
+
+def minimal_pdf(pages: list[str]) -> bytes:
+    """A valid PDF with one line of Helvetica text per page."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
+    kids = []
+    for text in pages:
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET"
+        page_id, content_id = len(objects) + 1, len(objects) + 2
+        kids.append(f"{page_id} 0 R")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_id} 0 R "
+            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+        )
+        objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>"
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_pdf_paragraphs_keep_their_page_number(tmp_path):
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(minimal_pdf(["The meeting opened at nine.", "The vote passed unanimously."]))
+    paragraphs = read_paragraphs(path, path.name)
+    assert [(p.page, p.text) for p in paragraphs] == [
+        (1, "The meeting opened at nine."),
+        (2, "The vote passed unanimously."),
+    ]
+
+
+def test_corrupt_pdf_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+    with pytest.raises(UnreadableDocumentError, match="broken.pdf"):
+        read_paragraphs(path, path.name)
+
+
+def test_text_in_another_encoding_is_decoded(tmp_path):
+    path = tmp_path / "notes.txt"
+    text = (
+        "Le café de la gare ouvre à sept heures du matin, même le dimanche.\n"
+        "Les élèves arrivent très tôt et déjeunent près de la fenêtre où le soleil brille.\n"
+        "Après la rentrée, le garçon achète des croissants et un thé à la menthe.\n"
+    )
+    path.write_bytes(text.encode("cp1252"))
+    assert read_paragraphs(path, path.name)[0].text == " ".join(text.split())
+
+
+def test_binary_file_with_text_suffix_is_a_clear_error(tmp_path):
+    path = tmp_path / "image.txt"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(UnreadableDocumentError, match="image.txt"):
+        read_paragraphs(path, path.name)
+
+
+def test_unsupported_files_are_listed_as_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text("Hello there.")
+    (tmp_path / "b.csv").write_text("x,y")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.md").write_text("World.")
+    files, skipped = find_documents([tmp_path])
+    assert [f.source for f in files] == ["a.txt", "sub/c.md"]
+    assert skipped == ["b.csv"]
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(InputPathError, match="no such file"):
+        find_documents([tmp_path / "nope"])

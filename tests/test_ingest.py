@@ -1,0 +1,91 @@
+import shutil
+
+import pytest
+
+import rag
+from tests.conftest import ARTICLE
+
+FERRY = "The ferry to the island leaves every morning at half past seven from pier four.\n"
+MUSEUM = "The museum of glass opens on Tuesdays and closes in winter.\n"
+
+
+def counts(index_dir):
+    return rag.open(index_dir=index_dir, build=False).info().documents
+
+
+def test_reingest_does_not_duplicate_paragraphs(corpus, index_dir):
+    shutil.copy(ARTICLE, corpus)
+    first = rag.ingest([corpus], index_dir=index_dir)
+    second = rag.ingest([corpus], index_dir=index_dir)
+    assert (first.added, first.paragraphs) == (1, 11)
+    assert (second.added, second.updated, second.unchanged, second.paragraphs) == (0, 0, 1, 11)
+    assert counts(index_dir) == {ARTICLE.name: 11}
+
+
+def test_edited_paragraph_is_what_gets_returned(corpus, index_dir):
+    (corpus / "ferry.txt").write_text(FERRY)
+    rag.ingest([corpus], index_dir=index_dir)
+    (corpus / "ferry.txt").write_text(FERRY.replace("half past seven", "nine o'clock sharp"))
+    report = rag.ingest([corpus], index_dir=index_dir)
+    assert (report.updated, report.paragraphs) == (1, 1)
+    bot = rag.open(index_dir=index_dir)
+    [passage] = bot.retrieve("When does the ferry leave?", k=5)
+    assert "nine o'clock sharp" in passage.text
+
+
+def test_deleted_file_is_removed_from_the_index(corpus, index_dir):
+    (corpus / "ferry.txt").write_text(FERRY)
+    (corpus / "museum.txt").write_text(MUSEUM)
+    rag.ingest([corpus], index_dir=index_dir)
+    (corpus / "museum.txt").unlink()
+    report = rag.ingest([corpus], index_dir=index_dir)
+    assert (report.removed, report.unchanged, report.paragraphs) == (1, 1, 1)
+    bot = rag.open(index_dir=index_dir)
+    assert all(p.source == "ferry.txt" for p in bot.retrieve("museum of glass", k=5))
+
+
+def test_long_paragraph_is_embedded_in_windows_but_cited_whole(corpus, index_dir):
+    filler = " ".join(f"Sentence number {i} talks about harbour cranes and cargo." for i in range(80))
+    secret = "The lighthouse keeper is called Ingrid Solberg."
+    (corpus / "long.txt").write_text(f"{filler} {secret}\n")
+    rag.ingest([corpus], index_dir=index_dir)
+    bot = rag.open(index_dir=index_dir)
+    [passage] = bot.retrieve("Who is the lighthouse keeper?", k=1)
+    assert passage.text.endswith(secret)
+    assert passage.text.startswith("Sentence number 0")
+    assert len(bot.store._collection.get(include=[])["ids"]) > 1  # several windows, one paragraph
+    assert bot.info().documents == {"long.txt": 1}
+
+
+def test_unreadable_file_leaves_the_index_as_it_was(corpus, index_dir):
+    (corpus / "ferry.txt").write_text(FERRY)
+    rag.ingest([corpus], index_dir=index_dir)
+    (corpus / "ferry.txt").write_text(FERRY.replace("pier four", "pier nine"))
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    with pytest.raises(rag.UnreadableDocumentError, match="broken.pdf"):
+        rag.ingest([corpus], index_dir=index_dir)
+    bot = rag.open(index_dir=index_dir, build=False)
+    assert "pier four" in bot.retrieve("ferry", k=1)[0].text
+
+
+def test_unsupported_files_are_skipped_with_one_warning(corpus, index_dir, caplog):
+    (corpus / "ferry.txt").write_text(FERRY)
+    (corpus / "table.csv").write_text("a,b\n")
+    (corpus / "photo.jpg").write_bytes(b"\xff\xd8")
+    with caplog.at_level("WARNING"):
+        report = rag.ingest([corpus], index_dir=index_dir)
+    assert report.skipped == ["photo.jpg", "table.csv"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "photo.jpg, table.csv" in warnings[0]
+
+
+def test_empty_corpus_is_a_clear_error(corpus, index_dir):
+    with pytest.raises(rag.InputPathError, match="no supported documents"):
+        rag.ingest([corpus], index_dir=index_dir)
+
+
+def test_index_built_with_another_model_is_refused(corpus, index_dir):
+    (corpus / "ferry.txt").write_text(FERRY)
+    rag.ingest([corpus], index_dir=index_dir)
+    with pytest.raises(rag.EmbeddingModelMismatchError, match="all-MiniLM-L6-v2"):
+        rag.open(index_dir=index_dir, embed_model=str(corpus))
