@@ -28,8 +28,22 @@ from rag.errors import (  # noqa: E402
 from rag.types import Answer, Citation, IngestReport, Paragraph, Passage  # noqa: E402
 
 __all__ = [
-    "Answer", "Bot", "Citation", "ConfigError", "EmbeddingModelMismatchError", "IndexInfo",
-    "IngestReport", "InputPathError", "Paragraph", "Passage", "QuestionError", "RagError",
-    "Settings", "StoreUnavailableError", "UnreadableDocumentError", "ingest", "load_settings",
+    "Answer",
+    "Bot",
+    "Citation",
+    "ConfigError",
+    "EmbeddingModelMismatchError",
+    "IndexInfo",
+    "IngestReport",
+    "InputPathError",
+    "Paragraph",
+    "Passage",
+    "QuestionError",
+    "RagError",
+    "Settings",
+    "StoreUnavailableError",
+    "UnreadableDocumentError",
+    "ingest",
+    "load_settings",
     "open",
 ]

@@ -1,9 +1,9 @@
 """The public Python API: everything else (CLI, web chat, evals) calls these.
 
-    import rag
-    report = rag.ingest(["corpus/"], index_dir="index/")
-    bot = rag.open(index_dir="index/")
-    bot.retrieve("question", k=5); bot.ask("question"); bot.chat().ask("follow-up")
+import rag
+report = rag.ingest(["corpus/"], index_dir="index/")
+bot = rag.open(index_dir="index/")
+bot.retrieve("question", k=5); bot.ask("question"); bot.chat().ask("follow-up")
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ class Bot:
 
         return make_generator(self.settings, self.embedder)
 
-    def ingest(self, paths: Iterable[str | Path] | None = None, progress: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[str | Path] | None = None, progress: bool = False
+    ) -> IngestReport:
         """Make the index mirror ``paths`` (default: the corpus directory)."""
         from rag.indexer import ingest_paths
 
@@ -127,7 +129,8 @@ def open(index_dir: str | Path | None = None, build: bool = True, **settings: An
     if build and bot.store.is_empty():
         if not bot.settings.corpus_dir.exists():
             raise InputPathError(
-                f"the index is empty and the corpus directory {bot.settings.corpus_dir} does not exist"
+                f"the index is empty and the corpus directory {bot.settings.corpus_dir} "
+                "does not exist"
             )
         log.warning("index is empty: building it from %s", bot.settings.corpus_dir)
         bot.ingest()

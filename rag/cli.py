@@ -18,7 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answer questions from your documents, citing the paragraphs, fully offline.",
     )
     parser.add_argument("--index", dest="index_dir", help="index directory (default: index/)")
-    parser.add_argument("--corpus", dest="corpus_dir", help="documents directory (default: corpus/)")
+    parser.add_argument(
+        "--corpus", dest="corpus_dir", help="documents directory (default: corpus/)"
+    )
     parser.add_argument("--generator", help="answer generator (default: extractive)")
     parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     parser.add_argument("--config", help="settings file (default: rag.toml if present)")
@@ -54,7 +56,7 @@ def format_answer(answer, width: int = 100) -> str:
     if answer.refused:
         if answer.passages:
             lines.append("Closest passages (they do not answer the question):")
-        sources = [(f"-", p) for p in answer.passages[:3]]
+        sources = [("-", p) for p in answer.passages[:3]]
     else:
         sources = [(f"[{n}]", c) for n, c in enumerate(answer.citations, start=1)]
     for marker, passage in sources:
@@ -89,8 +91,11 @@ def run(args: argparse.Namespace) -> int:
     bot = rag.open(**settings)
     if args.command == "ask":
         answer = bot.ask(args.question)
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json
-              else format_answer(answer))
+        print(
+            json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
+            if args.json
+            else format_answer(answer)
+        )
         return 0
     if args.command == "info":
         info = bot.info()

@@ -38,7 +38,8 @@ class Settings:
     # Extractive answers: at most this many sentences, from the best max_answer_passages passages.
     max_answer_sentences: int = 3
     max_answer_passages: int = 5
-    # Below this evidence score the answer is a refusal; calibrated on evals/questions/ceasefire.jsonl
+    # Below this evidence score the answer is a refusal; calibrated on
+    # evals/questions/ceasefire.jsonl
     # (answerable questions score 0.51 and up, questions the article cannot answer 0.43 and below).
     refusal_threshold: float = 0.47
     max_question_chars: int = 2000

@@ -91,7 +91,7 @@ def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block
                 return match.group(1)
         return None
 
-    one_paragraph_per_line = len(group) > 1 and any(len(l) > HARD_WRAP_MAX for _, l in group)
+    one_paragraph_per_line = len(group) > 1 and any(len(text) > HARD_WRAP_MAX for _, text in group)
     if len(group) == 1 or one_paragraph_per_line:
         for number, line in group:
             title = heading_text(line)
@@ -116,7 +116,7 @@ def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block
 
 
 def _joined(lines: list[tuple[int, str]]) -> Block:
-    return Block(normalize_space(" ".join(l for _, l in lines)), (lines[0][0], lines[-1][0]))
+    return Block(normalize_space(" ".join(text for _, text in lines)), (lines[0][0], lines[-1][0]))
 
 
 def blocks_from_html(markup: str) -> list[Block]:
@@ -165,7 +165,9 @@ def blocks_from_docx(path: Path, name: str) -> list[Block]:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
-        raise UnreadableDocumentError(f"cannot read {name}: not a readable DOCX ({error})") from None
+        raise UnreadableDocumentError(
+            f"cannot read {name}: not a readable DOCX ({error})"
+        ) from None
     blocks = []
     for item in document.paragraphs:
         text = normalize_space(item.text)
@@ -236,7 +238,8 @@ def find_documents(roots: Iterable[str | Path]) -> tuple[list[DocumentFile], lis
             candidates = [
                 (p, p.relative_to(root).as_posix())
                 for p in sorted(root.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(root).parts)
             ]
         for path, source in candidates:
             if path.suffix.lower() in SUPPORTED_SUFFIXES:

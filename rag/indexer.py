@@ -39,11 +39,14 @@ def ingest_paths(
     if skipped:
         log.warning(
             "skipped %d file(s) of unsupported type (supported: %s): %s",
-            len(skipped), " ".join(SUPPORTED_SUFFIXES), ", ".join(skipped),
+            len(skipped),
+            " ".join(SUPPORTED_SUFFIXES),
+            ", ".join(skipped),
         )
     if not files:
         raise InputPathError(
-            f"no supported documents ({' '.join(SUPPORTED_SUFFIXES)}) in {', '.join(map(str, paths))}"
+            f"no supported documents ({' '.join(SUPPORTED_SUFFIXES)}) "
+            f"in {', '.join(map(str, paths))}"
         )
 
     indexed = store.file_hashes()

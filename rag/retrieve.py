@@ -17,7 +17,10 @@ class Retriever:
         self.embedder = embedder
 
     def retrieve(self, query: str, k: int) -> list[Passage]:
-        """The ``k`` best paragraphs for ``query``, best first; a paragraph scores its best window."""
+        """The ``k`` best paragraphs for ``query``, best first.
+
+        A paragraph scores as its best-matching window.
+        """
         windows = self.store.query(self.embedder.embed_query(query), k * WINDOWS_PER_PASSAGE)
         best: dict[tuple[str, int], Passage] = {}
         for passage in windows:

@@ -36,7 +36,9 @@ def _client(settings: Settings):
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
-            raise ConfigError(f"RAG_CHROMA_URL must look like http://host:port, not {url.geturl()!r}")
+            raise ConfigError(
+                f"RAG_CHROMA_URL must look like http://host:port, not {url.geturl()!r}"
+            )
         try:
             client = chromadb.HttpClient(
                 host=url.hostname,

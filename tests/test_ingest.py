@@ -45,7 +45,9 @@ def test_deleted_file_is_removed_from_the_index(corpus, index_dir):
 
 
 def test_long_paragraph_is_embedded_in_windows_but_cited_whole(corpus, index_dir):
-    filler = " ".join(f"Sentence number {i} talks about harbour cranes and cargo." for i in range(80))
+    filler = " ".join(
+        f"Sentence number {i} talks about harbour cranes and cargo." for i in range(80)
+    )
     secret = "The lighthouse keeper is called Ingrid Solberg."
     (corpus / "long.txt").write_text(f"{filler} {secret}\n")
     rag.ingest([corpus], index_dir=index_dir)

@@ -1,0 +1,63 @@
+"""The same pipeline through Chroma's own server (`chroma run`), started on loopback."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import rag
+from tests.conftest import ARTICLE
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma run did not start within 60 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_ingest_and_ask_through_a_chroma_server(chroma_url, corpus, tmp_path):
+    shutil.copy(ARTICLE, corpus)
+    report = rag.ingest([corpus], chroma_url=chroma_url)
+    assert (report.added, report.paragraphs) == (1, 11)
+    assert rag.ingest([corpus], chroma_url=chroma_url).unchanged == 1
+
+    bot = rag.open(chroma_url=chroma_url, corpus_dir=corpus)
+    assert bot.info().store == "Chroma server"
+    assert not (tmp_path / "index").exists() or not any((tmp_path / "index").iterdir())
+    answer = bot.ask("Which country hosted the latest round of peace talks?")
+    assert "Saudi Arabia" in answer.text and answer.citations[0].paragraph == 2
+
+
+def test_unreachable_server_is_a_clear_error():
+    with pytest.raises(rag.StoreUnavailableError, match="cannot reach the Chroma server"):
+        rag.open(chroma_url=f"http://127.0.0.1:{free_port()}")
