@@ -20,7 +20,7 @@ chat: install
 	$(BIN)/rag chat
 
 lint: install
-	$(BIN)/ruff check rag tests
+	$(BIN)/ruff check rag ui tests evals bench
 
 test: lint
 	$(BIN)/pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ class Settings:
     # (answerable questions score 0.51 and up, questions the article cannot answer 0.43 and below).
     refusal_threshold: float = 0.47
     max_question_chars: int = 2000
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (values are coerced like environment values)."""
@@ -51,7 +50,7 @@ class Settings:
 
 
 def _field_types() -> dict[str, Any]:
-    return {f.name: f.type for f in fields(Settings) if f.name != "extra"}
+    return {f.name: f.type for f in fields(Settings)}
 
 
 def _coerce(name: str, value: Any) -> Any:

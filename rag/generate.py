@@ -81,7 +81,7 @@ class ExtractiveGenerator:
     """
 
     name = "extractive"
-    # Weights of the sentence score; calibrated on the ceasefire questions (tests/test_answers.py).
+    # Weights of the sentence score; calibrated on evals/questions/ceasefire.jsonl.
     SEMANTIC, LEXICAL, PASSAGE = 0.45, 0.4, 0.15
     # Evidence lost for each name in the question that no retrieved passage mentions
     # ("What is China's position?" when only Ukraine, Russia and the U.S. are discussed).
