@@ -44,8 +44,12 @@ def median_of(runs: int, command: list[str], cwd: Path, before=None) -> dict:
         wall, peak = timed(command, cwd)
         walls.append(wall)
         peaks.append(peak)
-    return {"median_s": round(statistics.median(walls), 3), "min_s": round(min(walls), 3),
-            "max_s": round(max(walls), 3), "peak_mib": round(max(peaks))}
+    return {
+        "median_s": round(statistics.median(walls), 3),
+        "min_s": round(min(walls), 3),
+        "max_s": round(max(walls), 3),
+        "peak_mib": round(max(peaks)),
+    }
 
 
 def main() -> None:
@@ -68,8 +72,10 @@ def main() -> None:
             started = time.perf_counter()
             bot.ask(QUESTION)
             warm.append(time.perf_counter() - started)
-        results["bot.ask (warm)"] = {"median_s": round(statistics.median(warm), 4),
-                                     "runs": len(warm)}
+        results["bot.ask (warm)"] = {
+            "median_s": round(statistics.median(warm), 4),
+            "runs": len(warm),
+        }
     print(json.dumps(results, indent=2))
 
 

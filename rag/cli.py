@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("chat", help="a terminal chat with follow-up questions")
 
+    serve = commands.add_parser("serve", help="start the web chat")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    serve.add_argument("--auth", help="require login USER:PASSWORD (or set RAG_UI_AUTH)")
+
     info = commands.add_parser("info", help="show the index, store, model and documents")
     info.add_argument("--json", action="store_true", help="print as JSON")
     return parser
@@ -88,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
             f"in {report.seconds:.1f} s"
         )
         return 0
+    if args.command == "serve":
+        return serve(args, settings)
     bot = rag.open(**settings)
     if args.command == "ask":
         answer = bot.ask(args.question)
@@ -110,6 +117,25 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {source}: {count} paragraphs")
         return 0
     return chat_loop(bot)
+
+
+def serve(args: argparse.Namespace, settings: dict) -> int:
+    import os
+
+    import rag
+    from ui.app import serve as serve_web_chat
+
+    auth_text = args.auth or os.environ.get("RAG_UI_AUTH")
+    auth = None
+    if auth_text:
+        user, sep, password = auth_text.partition(":")
+        if not sep or not user or not password:
+            raise rag.ConfigError("--auth must look like USER:PASSWORD")
+        auth = (user, password)
+    config_file = settings.pop("config_file", None)
+    print(f"rag: web chat on http://{args.host}:{args.port}", file=sys.stderr)
+    serve_web_chat(rag.load_settings(config_file, **settings), args.host, args.port, auth)
+    return 0
 
 
 def chat_loop(bot) -> int:

@@ -1,0 +1,234 @@
+"""The Gradio web chat: a thin layer over the public Python API (never Chroma or the model)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rag
+from rag.chat import ChatSession
+from rag.documents import SUPPORTED_SUFFIXES
+from ui.render import answer_markdown, sources_html
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "Which country hosted the latest round of peace talks?",
+    "Who is the Kremlin spokesperson?",
+    "What does Zelenskyy demand before accepting a ceasefire?",
+    "How does Putin see the ceasefire?",
+]
+CSS = """
+.src-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
+.src-title { font-weight: 600; } .src-heading { font-style: italic; color: #57606a; }
+.src-text mark { background: #fff3b0; }
+.src-refused { border-left: 4px solid #d1242f; padding-left: 10px; }
+.src-refused .src-card { opacity: 0.8; }
+"""
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+@dataclass
+class WebChat:
+    """The app's own state: the bot, built in the background on first start."""
+
+    settings: rag.Settings
+    max_upload_bytes: int = 20 * 1024 * 1024
+    bot: rag.Bot | None = None
+    status: str = "Starting…"
+    ready: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> None:
+        threading.Thread(target=self._open, daemon=True).start()
+
+    def _open(self) -> None:
+        try:
+            bot = rag.open(build=False, **_as_kwargs(self.settings))
+            if bot.store.is_empty():
+                self.status = (
+                    f"Building the index from {self.settings.corpus_dir}… (first start only)"
+                )
+                bot.ingest()
+            bot.ask("warm-up")  # loads the embedding model before the first real question
+            self.bot = bot
+            self.status = ""
+        except rag.RagError as error:
+            self.status = f"Cannot open the index: {error}"
+        finally:
+            self.ready.set()
+
+    def wait(self) -> rag.Bot:
+        self.ready.wait()
+        if self.bot is None:
+            raise rag.RagError(self.status)
+        return self.bot
+
+    def documents(self) -> list[list]:
+        if not self.ready.is_set() or self.bot is None:
+            return []
+        return [[source, count] for source, count in self.bot.info().documents.items()]
+
+    def add_files(self, paths: list[str]) -> str:
+        """Copy uploads into the corpus and re-index; a failed upload leaves both as they were."""
+        bot = self.wait()
+        corpus = Path(self.settings.corpus_dir)
+        accepted, rejected = [], []
+        for path in map(Path, paths):
+            name = SAFE_NAME.sub("_", Path(path.name).name).strip(" .") or "upload"
+            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                rejected.append(
+                    f"{path.name}: not a supported type ({' '.join(SUPPORTED_SUFFIXES)})"
+                )
+            elif path.stat().st_size > self.max_upload_bytes:
+                rejected.append(f"{path.name}: larger than {self.max_upload_bytes // 2**20} MB")
+            else:
+                accepted.append((path, corpus / name))
+        if not accepted:
+            return "Nothing added. " + "; ".join(rejected)
+        with self.lock, tempfile.TemporaryDirectory() as backup_dir:
+            backups = {}
+            for source, target in accepted:
+                if target.exists():
+                    backups[target] = Path(backup_dir) / target.name
+                    shutil.copy2(target, backups[target])
+                shutil.copyfile(source, target)
+            try:
+                report = bot.ingest()
+            except rag.RagError as error:
+                for _, target in accepted:
+                    if target in backups:
+                        shutil.copy2(backups[target], target)
+                    else:
+                        target.unlink(missing_ok=True)
+                return f"Upload rejected, nothing changed: {error}"
+        message = (
+            f"Added {report.added}, updated {report.updated}, "
+            f"unchanged {report.unchanged} file(s); {report.paragraphs} paragraphs indexed."
+        )
+        return message + (" Skipped: " + "; ".join(rejected) if rejected else "")
+
+
+def _as_kwargs(settings: rag.Settings) -> dict:
+    from dataclasses import asdict
+
+    return asdict(settings)
+
+
+def build_app(web: WebChat):
+    import gradio as gr
+
+    def respond(message: str, history: list, turns: list):
+        try:
+            bot = web.wait()
+            session = ChatSession(bot, turns=list(turns))
+            with web.lock:
+                answer = session.ask(message)
+        except rag.RagError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        history = history + [
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": answer_markdown(answer)},
+        ]
+        return "", history, session.turns, sources_html(answer)
+
+    def new_chat():
+        return [], [], sources_html(None), ""
+
+    def status():
+        return web.status
+
+    with gr.Blocks(title="rag — ask your documents") as app:
+        banner = gr.Markdown(web.status, elem_id="status")
+        turns = gr.State([])
+        with gr.Tab("Chat"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=320):
+                    chatbot = gr.Chatbot(
+                        elem_id="chat",
+                        height=480,
+                        sanitize_html=True,
+                        buttons=["copy"],
+                        placeholder="Ask a question about the documents.",
+                    )
+                    question = gr.Textbox(
+                        label="Question",
+                        placeholder="Ask a question…",
+                        elem_id="question",
+                        submit_btn=True,
+                    )
+                    with gr.Row():
+                        new = gr.Button("New chat", elem_id="new-chat")
+                    gr.Examples(EXAMPLES, inputs=question, label="Try")
+                with gr.Column(scale=2, min_width=320):
+                    gr.Markdown("### Sources")
+                    sources = gr.HTML(sources_html(None), elem_id="sources")
+        with gr.Tab("Documents"):
+            table = gr.Dataframe(
+                headers=["file", "paragraphs"],
+                value=web.documents,
+                interactive=False,
+                elem_id="documents",
+            )
+            upload = gr.File(
+                label="Add documents (" + " ".join(SUPPORTED_SUFFIXES) + ")",
+                file_count="multiple",
+                elem_id="upload",
+            )
+            result = gr.Markdown(elem_id="upload-result")
+
+        question.submit(
+            respond,
+            [question, chatbot, turns],
+            [question, chatbot, turns, sources],
+            api_name="ask",
+        )
+        new.click(new_chat, None, [chatbot, turns, sources, question], api_name="new_chat")
+        upload.upload(
+            lambda files: web.add_files([f if isinstance(f, str) else f.name for f in files]),
+            upload,
+            result,
+            api_name="upload",
+        ).then(web.documents, None, table)
+        timer = gr.Timer(1.0)
+        timer.tick(status, None, banner, show_progress="hidden", api_name="status")
+        app.load(web.documents, None, table)
+    return app
+
+
+def serve(
+    settings: rag.Settings,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+    block: bool = True,
+):
+    """Start the web chat; returns the Gradio app (already running when ``block`` is false)."""
+    import gradio as gr
+
+    if host not in ("127.0.0.1", "localhost", "::1") and auth is None:
+        log.warning(
+            "serving on %s without --auth: anyone who can reach it can read the documents", host
+        )
+    web = WebChat(settings)
+    web.start()
+    app = build_app(web)
+    app.queue(default_concurrency_limit=4)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        auth=auth,
+        quiet=True,
+        prevent_thread_lock=not block,
+        css=CSS,
+        theme=gr.themes.Soft(),
+        footer_links=[],
+        allowed_paths=[],
+    )
+    return app

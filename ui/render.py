@@ -1,0 +1,88 @@
+"""Answers and passages as safe HTML/Markdown: document text is always escaped, never markup."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from rag.text import content_words, split_sentences
+from rag.types import Answer, Passage
+
+MARKER = re.compile(r"\[(\d+)\]")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
+REFUSAL_TITLE = "Not found in the documents"
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown and HTML both show literally."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer for the chat bubble: escaped text whose [n] markers link to their source card."""
+    if answer.refused:
+        return f"**{REFUSAL_TITLE}.** {escape_markdown(answer.text)}"
+    pieces, last = [], 0
+    for match in MARKER.finditer(answer.text):
+        pieces.append(escape_markdown(answer.text[last : match.start()]))
+        n = match.group(1)
+        pieces.append(f"[\\[{n}\\]](#source-{n})")
+        last = match.end()
+    pieces.append(escape_markdown(answer.text[last:]))
+    return "".join(pieces)
+
+
+def supporting_sentences(answer: Answer) -> dict[int, set[str]]:
+    """For each citation number, the sentences of its paragraph that the answer's claims match."""
+    support: dict[int, set[str]] = {}
+    last = 0
+    for match in MARKER.finditer(answer.text):
+        claim, last = answer.text[last : match.start()], match.end()
+        number = int(match.group(1))
+        words = content_words(claim)
+        sentences = split_sentences(answer.citations[number - 1].text)
+        if not words or not sentences:
+            continue
+        best = max(sentences, key=lambda s: len(words & content_words(s)))
+        if words & content_words(best):
+            support.setdefault(number, set()).add(best)
+    return support
+
+
+def _highlighted(text: str, sentences: set[str]) -> str:
+    out = html.escape(text)
+    for sentence in sorted(sentences, key=len, reverse=True):
+        escaped = html.escape(sentence.strip())
+        out = out.replace(escaped, f"<mark>{escaped}</mark>", 1)
+    return out
+
+
+def _card(passage: Passage, title: str, anchor: str, highlights: set[str]) -> str:
+    heading = (
+        f'<div class="src-heading">{html.escape(passage.heading)}</div>' if passage.heading else ""
+    )
+    return (
+        f'<div class="src-card" id="{anchor}">'
+        f'<div class="src-title">{html.escape(title)} {html.escape(passage.label)}</div>{heading}'
+        f'<div class="src-text">{_highlighted(passage.text, highlights)}</div></div>'
+    )
+
+
+def sources_html(answer: Answer | None) -> str:
+    """Source cards for an answer, or the closest passages of a refusal, labelled as such."""
+    if answer is None:
+        return '<div class="src-empty">Sources of the latest answer appear here.</div>'
+    if answer.refused:
+        cards = "".join(
+            _card(p, "·", f"closest-{i}", set()) for i, p in enumerate(answer.passages[:3], 1)
+        )
+        return (
+            f'<div class="src-refused"><strong>{REFUSAL_TITLE}</strong>'
+            "<p>Closest passages looked at (they do not answer the question):</p>"
+            f"{cards}</div>"
+        )
+    support = supporting_sentences(answer)
+    return "".join(
+        _card(c, f"[{n}]", f"source-{n}", support.get(n, set()))
+        for n, c in enumerate(answer.citations, 1)
+    )
