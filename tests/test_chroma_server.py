@@ -10,13 +10,7 @@ from pathlib import Path
 import pytest
 
 import rag
-from tests.conftest import ARTICLE
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import ARTICLE, free_port
 
 
 @pytest.fixture(scope="module")

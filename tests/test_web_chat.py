@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import time
 
 import pytest
 
 import rag
-from tests.conftest import ARTICLE
+from tests.conftest import ARTICLE, free_port
 from ui.app import serve
 
 QUESTION = "Which country hosted the latest round of peace talks?"
@@ -17,12 +16,6 @@ HOSTILE = (
     "The lighthouse keeper Ingrid Solberg wrote <script>window.__pwned = 1</script> "
     '<img src=x onerror="window.__pwned = 2"> and **bold** [a link](javascript:alert(1)) here.\n'
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

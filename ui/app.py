@@ -49,7 +49,7 @@ class WebChat:
 
     def _open(self) -> None:
         try:
-            bot = rag.open(build=False, **_as_kwargs(self.settings))
+            bot = rag.Bot(self.settings)
             if bot.store.is_empty():
                 self.status = (
                     f"Building the index from {self.settings.corpus_dir}… (first start only)"
@@ -112,12 +112,6 @@ class WebChat:
             f"unchanged {report.unchanged} file(s); {report.paragraphs} paragraphs indexed."
         )
         return message + (" Skipped: " + "; ".join(rejected) if rejected else "")
-
-
-def _as_kwargs(settings: rag.Settings) -> dict:
-    from dataclasses import asdict
-
-    return asdict(settings)
 
 
 def build_app(web: WebChat):
