@@ -4,6 +4,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
+CHROMIUM := /usr/bin/chromium
+APT    := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
+
 .PHONY: install chat test lint
 
 $(STAMP): pyproject.toml
@@ -16,11 +19,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the browser tests drive Debian's chromium through playwright (never playwright's own download)
+$(CHROMIUM):
+	$(APT) install -y -qq chromium || { $(APT) update -qq && $(APT) install -y -qq chromium; }
+
 chat: install
-	$(BIN)/rag chat
+	$(BIN)/rag serve
 
 lint: install
 	$(BIN)/ruff check rag ui tests evals bench
 
-test: lint
+test: lint $(CHROMIUM)
 	$(BIN)/pytest

@@ -43,6 +43,8 @@ class Settings:
     # (answerable questions score 0.51 and up, questions the article cannot answer 0.43 and below).
     refusal_threshold: float = 0.47
     max_question_chars: int = 2000
+    # Web chat uploads larger than this are rejected.
+    upload_max_mb: int = 20
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (values are coerced like environment values)."""

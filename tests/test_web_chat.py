@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
 import rag
-from tests.conftest import ARTICLE, free_port
+from tests.conftest import ARTICLE, ROOT, free_port
 from ui.app import serve
 
 QUESTION = "Which country hosted the latest round of peace talks?"
@@ -24,7 +26,9 @@ def server(tmp_path_factory):
     (work / "corpus").mkdir()
     shutil.copy(ARTICLE, work / "corpus")
     (work / "corpus" / "lighthouse.txt").write_text(HOSTILE)
-    settings = rag.load_settings(corpus_dir=work / "corpus", index_dir=work / "index")
+    settings = rag.load_settings(
+        corpus_dir=work / "corpus", index_dir=work / "index", upload_max_mb=1
+    )
     port = free_port()
     app = serve(settings, port=port, block=False)
     url = f"http://127.0.0.1:{port}/"
@@ -32,12 +36,20 @@ def server(tmp_path_factory):
     from gradio_client import Client
 
     client = Client(url, verbose=False)
+    statuses = []
     while time.monotonic() < deadline:  # the index builds in the background on first start
-        if not client.predict(api_name="/status"):
+        statuses.append(client.predict(api_name="/status")[0])
+        if not statuses[-1]:
             break
-        time.sleep(1)
-    yield url, work
+        time.sleep(0.2)
+    yield url, work, statuses
     app.close()
+
+
+def test_first_start_says_it_is_building_the_index(server):
+    statuses = server[2]
+    assert any(s.startswith("Building the index from") for s in statuses), statuses
+    assert statuses[-1] == ""  # ready: the banner is gone
 
 
 def ask(client, question: str):
@@ -78,3 +90,137 @@ def test_sessions_keep_separate_histories(server):
     ask(second, "Which European nations voiced support for Ukraine's demands?")
     follow_up, _ = ask(first, "What did he say?")
     assert "scrutinizing the details" in follow_up
+
+
+# --- in a real headless Chromium --------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = ROOT / "test-output"
+UPLOADED = (
+    "Harbour notes\n\nThe harbour master Tomasz Wielki counts forty-two fishing boats every "
+    'morning. <img src=x onerror="window.__pwned = 3"> <b>not bold</b>\n'
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs /usr/bin/chromium: apt-get install -y chromium")
+        pytest.skip("needs Debian chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+def open_chat(browser, url: str, **context_options):
+    page = browser.new_context(**context_options).new_page()
+    page.goto(url)
+    page.locator("#question textarea").wait_for()
+    return page
+
+
+def ask_in_page(page, question: str) -> str:
+    """Type a question, press Enter, and return the text of the answer bubble once it is final."""
+    answers = page.locator("#chat .message-row.bot-row")
+    before = answers.count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "([n, thinking]) => { const rows = document.querySelectorAll('#chat .bot-row');"
+        " return rows.length > n && !rows[rows.length - 1].innerText.includes(thinking); }",
+        arg=[before, "Searching the documents"],
+        timeout=60_000,
+    )
+    page.wait_for_function(  # the submit event has finished: the box accepts the next question
+        "() => !document.querySelector('#question textarea').disabled"
+    )
+    return answers.last.inner_text()
+
+
+def test_browser_answer_follow_up_refusal_upload_and_no_script_runs(server, browser):
+    url, work, _ = server
+    page = open_chat(browser, url)
+    try:
+        assert "Saudi Arabia" in ask_in_page(page, QUESTION)
+        card = page.locator("#sources #source-1")
+        assert "ukraine-russia-ceasefire-talks.txt ¶2" in card.inner_text()
+        assert "Saudi Arabia hosting the latest round" in card.locator("mark").inner_text()
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "web-chat-answer.png", full_page=True)
+
+        assert "Dmitry Peskov" in ask_in_page(page, "Who is the Kremlin spokesperson?")
+        assert "scrutinizing the details" in ask_in_page(page, "What did he say?")
+
+        refusal = ask_in_page(page, "What is the capital of Australia?")
+        assert refusal.startswith("Not found in the documents")
+        assert "Closest passages looked at" in page.locator("#sources").inner_text()
+
+        hostile = ask_in_page(page, "What did the lighthouse keeper Ingrid Solberg write?")
+        assert "Ingrid Solberg" in hostile
+        assert "<script>" in page.locator("#sources").inner_text()  # shown as text
+
+        page.get_by_role("tab", name="Documents").click()
+        upload = work / "upload" / "harbour notes.md"
+        upload.parent.mkdir(exist_ok=True)
+        upload.write_text(UPLOADED)
+        page.locator("#upload input[type=file]").set_input_files(str(upload))
+        page.locator("#upload-result").get_by_text("Added 1").wait_for(timeout=60_000)
+        page.locator("#documents").get_by_text("harbour notes.md").wait_for()
+        page.get_by_role("tab", name="Chat").click()
+        boats = ask_in_page(page, "How many fishing boats does the harbour master count?")
+        assert "forty-two" in boats
+        assert "<b>not bold</b>" in page.locator("#sources").inner_text()
+        assert page.locator("#sources b, #chat b, #sources img, #chat img").count() == 0
+        assert page.evaluate("window.__pwned") is None
+    except Exception:
+        page.screenshot(path=OUTPUT / "web-chat-failure.png", full_page=True)
+        raise
+    finally:
+        page.context.close()
+
+
+def test_browser_sessions_are_separate_and_small_screens_fold_sources(server, browser):
+    phone = open_chat(browser, server[0], viewport={"width": 390, "height": 844})
+    desk = open_chat(browser, server[0])
+    try:
+        ask_in_page(phone, "Who is the Kremlin spokesperson?")
+        ask_in_page(desk, "Which European nations voiced support for Ukraine's demands?")
+        assert "scrutinizing the details" in ask_in_page(phone, "What did he say?")
+        assert "European nations" not in phone.locator("#chat").inner_text()
+        assert "Kremlin" not in desk.locator("#chat").inner_text()
+        chat = phone.locator("#chat").bounding_box()
+        sources = phone.locator("#sources").bounding_box()
+        assert sources["y"] >= chat["y"] + chat["height"]  # folded under the answer
+    finally:
+        phone.context.close()
+        desk.context.close()
+
+
+def test_api_upload_rejects_bad_files_and_keeps_the_index(server, tmp_path):
+    from gradio_client import Client, handle_file
+
+    url, work, _ = server
+    client = Client(url, verbose=False)
+    before = sorted(p.name for p in (work / "corpus").iterdir())
+    program = tmp_path / "tool.exe"
+    program.write_bytes(b"MZ")
+    message = client.predict([handle_file(str(program))], api_name="/upload")
+    assert message.startswith("Nothing added.") and "tool.exe: not a supported type" in message
+    broken = tmp_path / "report.pdf"
+    broken.write_bytes(b"%PDF-1.7 this is not really a PDF")
+    message = client.predict([handle_file(str(broken))], api_name="/upload")
+    assert message.startswith("Upload rejected, nothing changed:") and "report.pdf" in message
+    too_big = tmp_path / "big.txt"
+    too_big.write_text("word " * 300_000)
+    with pytest.raises(Exception, match="max"):  # refused before it reaches the corpus
+        client.predict([handle_file(str(too_big))], api_name="/upload")
+    assert sorted(p.name for p in (work / "corpus").iterdir()) == before
+    text, _ = ask(client, QUESTION)
+    assert "Saudi Arabia" in text

@@ -13,7 +13,7 @@ from pathlib import Path
 import rag
 from rag.chat import ChatSession
 from rag.documents import SUPPORTED_SUFFIXES
-from ui.render import answer_markdown, sources_html
+from ui.render import answer_markdown, escape_markdown, sources_html
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ CSS = """
 .src-refused { border-left: 4px solid #d1242f; padding-left: 10px; }
 .src-refused .src-card { opacity: 0.8; }
 """
+THINKING = "_Searching the documents…_"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -38,9 +39,8 @@ class WebChat:
     """The app's own state: the bot, built in the background on first start."""
 
     settings: rag.Settings
-    max_upload_bytes: int = 20 * 1024 * 1024
     bot: rag.Bot | None = None
-    status: str = "Starting…"
+    status: str = "Loading the embedding model… (questions wait until it is ready)"
     ready: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -85,8 +85,8 @@ class WebChat:
                 rejected.append(
                     f"{path.name}: not a supported type ({' '.join(SUPPORTED_SUFFIXES)})"
                 )
-            elif path.stat().st_size > self.max_upload_bytes:
-                rejected.append(f"{path.name}: larger than {self.max_upload_bytes // 2**20} MB")
+            elif path.stat().st_size > self.settings.upload_max_mb * 2**20:
+                rejected.append(f"{path.name}: larger than {self.settings.upload_max_mb} MB")
             else:
                 accepted.append((path, corpus / name))
         if not accepted:
@@ -118,33 +118,41 @@ def build_app(web: WebChat):
     import gradio as gr
 
     def respond(message: str, history: list, turns: list):
+        """Show the question at once, then the answer and its source cards."""
         try:
-            bot = web.wait()
-            session = ChatSession(bot, turns=list(turns))
-            with web.lock:
-                answer = session.ask(message)
+            question = web.wait().validate_question(message)
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
-        history = history + [
-            {"role": "user", "content": message},
-            {"role": "assistant", "content": answer_markdown(answer)},
-        ]
-        return "", history, session.turns, sources_html(answer)
+        history = history + [{"role": "user", "content": question}]
+        yield "", history + [{"role": "assistant", "content": THINKING}], turns, gr.skip()
+        session = ChatSession(web.wait(), turns=list(turns))
+        try:
+            with web.lock:
+                answer = session.ask(question)
+        except rag.RagError as error:
+            reply = {"role": "assistant", "content": f"**Error:** {escape_markdown(str(error))}"}
+            yield "", history + [reply], turns, gr.skip()
+            return
+        reply = {"role": "assistant", "content": answer_markdown(answer)}
+        yield "", history + [reply], session.turns, sources_html(answer)
 
     def new_chat():
         return [], [], sources_html(None), ""
 
     def status():
-        return web.status
+        """The start-up banner; the poll stops once the index is ready."""
+        ready = web.ready.is_set()
+        return web.status, web.documents(), gr.Timer(active=not ready)
 
     with gr.Blocks(title="rag — ask your documents") as app:
-        banner = gr.Markdown(web.status, elem_id="status")
+        banner = gr.Markdown(lambda: web.status, elem_id="status")
         turns = gr.State([])
         with gr.Tab("Chat"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=320):
                     chatbot = gr.Chatbot(
                         elem_id="chat",
+                        show_label=False,
                         height=480,
                         sanitize_html=True,
                         buttons=["copy"],
@@ -190,7 +198,7 @@ def build_app(web: WebChat):
             api_name="upload",
         ).then(web.documents, None, table)
         timer = gr.Timer(1.0)
-        timer.tick(status, None, banner, show_progress="hidden", api_name="status")
+        timer.tick(status, None, [banner, table, timer], show_progress="hidden", api_name="status")
         app.load(web.documents, None, table)
     return app
 
@@ -210,7 +218,6 @@ def serve(
             "serving on %s without --auth: anyone who can reach it can read the documents", host
         )
     web = WebChat(settings)
-    web.start()
     app = build_app(web)
     app.queue(default_concurrency_limit=4)
     app.launch(
@@ -219,10 +226,16 @@ def serve(
         share=False,
         auth=auth,
         quiet=True,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         css=CSS,
         theme=gr.themes.Soft(),
         footer_links=[],
         allowed_paths=[],
+        max_file_size=f"{settings.upload_max_mb}mb",
     )
+    # Loading the model imports torch & co. (most of the start-up time): the page is up first
+    # and says so, instead of staying blank.
+    web.start()
+    if block:
+        app.block_thread()
     return app
