@@ -144,6 +144,7 @@ def main() -> None:
             for i in range(args.questions):
                 if i % 5 == 0:
                     page.locator("#new-chat").click()
+                    page.wait_for_function("!document.querySelector('#chat .bot-row')")
                 first, last = question_timings(page, QUESTIONS[i % len(QUESTIONS)])
                 shown.append(first)
                 answered.append(last)
