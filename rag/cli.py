@@ -42,6 +42,37 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     serve.add_argument("--auth", help="require login USER:PASSWORD (or set RAG_UI_AUTH)")
 
+    evaluate = commands.add_parser(
+        "eval",
+        help="run eval suites and write report.json/.md/.html",
+        description="Run eval suites (default: all) and write report.json, report.md and "
+        "report.html. Suites: ceasefire, ceasefire-heldout, dpkg-specs, quoref.",
+    )
+    evaluate.add_argument("suites", nargs="*", metavar="SUITE", help="suites to run")
+    evaluate.add_argument(
+        "--generator",
+        dest="eval_generators",
+        action="append",
+        metavar="NAME",
+        help="answer generator; repeat to compare several (default: the configured one)",
+    )
+    evaluate.add_argument(
+        "--index",
+        dest="eval_index",
+        metavar="DIR",
+        help="keep and reuse the suites' indexes here (default: a temporary directory)",
+    )
+    evaluate.add_argument("--sample", type=int, default=500, help="Quoref questions (500)")
+    evaluate.add_argument("--seed", type=int, default=13, help="Quoref sample seed (13)")
+    evaluate.add_argument("--quoref", metavar="DIR", help="Quoref benchmark directory")
+    evaluate.add_argument("--out", metavar="DIR", help="report directory (reports/eval-TIME)")
+    evaluate.add_argument(
+        "--compare", nargs=2, metavar=("OLD", "NEW"), help="compare two report.json files"
+    )
+    evaluate.add_argument(
+        "--gate", metavar="BASELINE", help="exit 1 when a gated metric drops below BASELINE"
+    )
+
     info = commands.add_parser("info", help="show the index, store, model and documents")
     info.add_argument("--json", action="store_true", help="print as JSON")
     return parser
@@ -95,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "serve":
         return serve(args, settings)
+    if args.command == "eval":
+        return evaluate(args, settings)
     bot = rag.open(**settings)
     if args.command == "ask":
         answer = bot.ask(args.question)
@@ -136,6 +169,32 @@ def serve(args: argparse.Namespace, settings: dict) -> int:
     print(f"rag: web chat on http://{args.host}:{args.port}", file=sys.stderr)
     serve_web_chat(rag.load_settings(config_file, **settings), args.host, args.port, auth)
     return 0
+
+
+def evaluate(args: argparse.Namespace, settings: dict) -> int:
+    from pathlib import Path
+
+    import rag
+    from rag.evaluation import suites
+    from rag.evaluation.command import EvalRequest, compare_reports, run_eval
+
+    if args.compare:
+        return compare_reports(*map(Path, args.compare))
+    config_file = settings.pop("config_file", None)
+    for key in ("index_dir", "corpus_dir"):  # each suite brings its own corpus and index
+        settings.pop(key, None)
+    request = EvalRequest(
+        suites=args.suites,
+        generators=args.eval_generators or [],
+        index_dir=Path(args.eval_index) if args.eval_index else None,
+        sample=args.sample,
+        seed=args.seed,
+        quoref_dir=Path(args.quoref) if args.quoref else suites.DEFAULT_QUOREF_DIR,
+        out_dir=Path(args.out) if args.out else None,
+        gate_file=Path(args.gate) if args.gate else None,
+        progress=sys.stderr.isatty(),
+    )
+    return run_eval(request, rag.load_settings(config_file, **settings))
 
 
 def chat_loop(bot) -> int:

@@ -26,6 +26,8 @@ HARD_WRAP_MAX = 120
 HEADING_MAX_CHARS = 100
 CLOSING_PUNCTUATION = tuple(".!?;,\"'”’)…")
 MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+# A title underlined with ===, ---, ~~~ (Markdown setext, reStructuredText, plain-text docs).
+UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,14 @@ class Block:
 
 
 def looks_like_heading(line: str) -> bool:
-    """A short title line without closing punctuation ("Related Links:" counts as one)."""
+    """A short, unindented title line without closing punctuation. A line ending in ":" is a
+    title only when it is a few words ("Related Links:"), not a sentence introducing a list."""
     text = line.strip()
-    return 0 < len(text) <= HEADING_MAX_CHARS and not text.endswith(CLOSING_PUNCTUATION)
+    if not 0 < len(text) <= HEADING_MAX_CHARS or line[:1].isspace():
+        return False
+    if text.endswith(":"):
+        return len(text.split()) <= 4
+    return not text.endswith(CLOSING_PUNCTUATION)
 
 
 def normalize_space(text: str) -> str:
@@ -100,10 +107,15 @@ def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block
             else:
                 yield Block(normalize_space(line), (number, number))
         return
-    # Hard-wrapped block: Markdown headings on their own line stay headings.
+    # Hard-wrapped block: Markdown and underlined headings on their own line stay headings.
     pending: list[tuple[int, str]] = []
-    for number, line in group:
+    for index, (number, line) in enumerate(group):
+        if UNDERLINE.match(line):
+            continue  # the underline of the title before it, or a horizontal rule
         title = heading_text(line)
+        underlined = index + 1 < len(group) and UNDERLINE.match(group[index + 1][1])
+        if title is None and underlined and looks_like_heading(line):
+            title = line
         if title is None:
             pending.append((number, line))
             continue

@@ -67,7 +67,9 @@ class Embedder:
         return int(self._model._model.max_seq_length)
 
     def count_tokens(self, text: str) -> int:
-        return len(self._model._model.tokenizer.encode(text, add_special_tokens=True))
+        return len(
+            self._model._model.tokenizer.encode(text, add_special_tokens=True, verbose=False)
+        )
 
     @cached_property
     def _splitter(self):
@@ -77,7 +79,7 @@ class Embedder:
         return SentenceSplitter(
             chunk_size=min(self.settings.chunk_tokens, self.max_tokens - 2),
             chunk_overlap=self.settings.chunk_overlap,
-            tokenizer=lambda text: tokenizer.encode(text, add_special_tokens=False),
+            tokenizer=lambda text: tokenizer.encode(text, add_special_tokens=False, verbose=False),
         )
 
     def windows(self, text: str, heading: str | None) -> list[Window]:

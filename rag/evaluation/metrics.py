@@ -1,0 +1,144 @@
+"""Per-question results and the metrics aggregated from them (definitions: evals/README.md)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.evaluation.questions import Question, contains
+from rag.types import Answer, Passage
+
+RANK_DEPTH = 10  # retrieval is scored on the top 10 passages (MRR@10)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What happened to one question, kept whole so a failure can be read without a rerun."""
+
+    id: str
+    type: str
+    question: str
+    query: str  # what was retrieved with (the standalone form of a follow-up)
+    answer: str
+    refused: bool
+    citations: list[dict]  # label, text, relevant
+    expected_answers: list[str]
+    evidence: list[str]
+    source: str | None
+    must_refuse: bool
+    rank: int | None  # 1-based rank of the first relevant passage in our top 10
+    baseline_rank: int | None  # the same for the BM25 baseline
+    answer_correct: bool | None  # None for must-refuse questions
+    citation_correct: bool | None
+    citation_precision: float | None  # None when nothing was cited
+    seconds: float  # answering, retrieval included
+    retrieve_seconds: float
+
+    @property
+    def passed(self) -> bool:
+        if self.must_refuse:
+            return self.refused
+        return bool(self.answer_correct and self.citation_correct)
+
+
+def first_relevant_rank(question: Question, ranked: Sequence[Passage]) -> int | None:
+    for rank, passage in enumerate(ranked[:RANK_DEPTH], 1):
+        if question.is_relevant(passage):
+            return rank
+    return None
+
+
+def score_answer(
+    question: Question,
+    answer: Answer,
+    ranked: Sequence[Passage],
+    baseline: Sequence[Passage],
+    retrieve_seconds: float,
+) -> QuestionResult:
+    cited = [(c, question.is_relevant(c)) for c in answer.citations]
+    answer_correct = citation_correct = precision = None
+    if not question.must_refuse:
+        found = [contains(answer.text, a) for a in question.answers]
+        answer_correct = not answer.refused and (all(found) if question.needs_all else any(found))
+        if question.needs_all and question.evidence:
+            citation_correct = not answer.refused and all(
+                any(contains(c.text, e) for c in answer.citations) for e in question.evidence
+            )
+        else:
+            citation_correct = not answer.refused and any(ok for _, ok in cited)
+        if cited and not answer.refused:
+            precision = sum(ok for _, ok in cited) / len(cited)
+    return QuestionResult(
+        id=question.id,
+        type=question.type,
+        question=question.question,
+        query=answer.query,
+        answer=answer.text,
+        refused=answer.refused,
+        citations=[{"label": c.label, "text": c.text, "relevant": ok} for c, ok in cited],
+        expected_answers=list(question.answers),
+        evidence=list(question.evidence),
+        source=question.source,
+        must_refuse=question.must_refuse,
+        rank=None if question.must_refuse else first_relevant_rank(question, ranked),
+        baseline_rank=None if question.must_refuse else first_relevant_rank(question, baseline),
+        answer_correct=answer_correct,
+        citation_correct=citation_correct,
+        citation_precision=precision,
+        seconds=answer.seconds,
+        retrieve_seconds=retrieve_seconds,
+    )
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 4)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 4)
+
+
+def retrieval_metrics(ranks: list[int | None]) -> dict:
+    return {
+        "hit@1": _mean([r is not None and r <= 1 for r in ranks]),
+        "hit@5": _mean([r is not None and r <= 5 for r in ranks]),
+        "mrr@10": _mean([1 / r if r else 0.0 for r in ranks]),
+    }
+
+
+def aggregate(results: Sequence[QuestionResult]) -> dict:
+    """All metrics over ``results``; a metric with no question to measure it is None."""
+    answerable = [r for r in results if not r.must_refuse]
+    refusable = [r for r in results if r.must_refuse]
+    latencies = [r.seconds for r in results]
+    retrieval = [r.retrieve_seconds for r in answerable]
+    return {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "must_refuse": len(refusable),
+        "retrieval": retrieval_metrics([r.rank for r in answerable]) if answerable else None,
+        "bm25_baseline": (
+            retrieval_metrics([r.baseline_rank for r in answerable]) if answerable else None
+        ),
+        "answer_accuracy": _mean([bool(r.answer_correct) for r in answerable]),
+        "citation_accuracy": _mean([bool(r.citation_correct) for r in answerable]),
+        "citation_precision": _mean(
+            [r.citation_precision for r in answerable if r.citation_precision is not None]
+        ),
+        "refusal_accuracy": _mean([r.refused for r in refusable]),
+        "false_refusal_rate": _mean([r.refused for r in answerable]),
+        "latency_p50_s": _percentile(latencies, 50),
+        "latency_p95_s": _percentile(latencies, 95),
+        "retrieval_latency_p50_s": _percentile(retrieval, 50),
+        "retrieval_latency_p95_s": _percentile(retrieval, 95),
+    }
+
+
+def by_type(results: Sequence[QuestionResult]) -> dict[str, dict]:
+    types = sorted({r.type for r in results})
+    return {t: aggregate([r for r in results if r.type == t]) for t in types}

@@ -1,0 +1,107 @@
+"""The question-set format (JSONL, one question a line; see evals/README.md) and its checks."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import ConfigError
+from rag.types import Paragraph, Passage
+
+TYPES = (
+    "fact",
+    "paraphrase",
+    "multi_paragraph",
+    "false_premise",
+    "multi_turn",
+    "unanswerable",
+)
+QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def normalize(text: str) -> str:
+    """Lower-cased words and numbers only, single-spaced: what answer matching compares."""
+    text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
+    return " ".join(re.sub(r"[^\w'%$.-]+|(?<!\w)[.'-]|[.'-](?!\w)", " ", text).split())
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` as whole words, ignoring case and punctuation."""
+    return f" {normalize(phrase)} " in f" {normalize(text)} "
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    question: str
+    answers: tuple[str, ...] = ()  # any one counts (all of them for multi_paragraph)
+    evidence: tuple[str, ...] = ()  # verbatim substrings of the supporting paragraph(s)
+    source: str | None = None  # the file the evidence must come from, when it matters
+    turns: tuple[str, ...] = ()  # earlier turns of a conversation, asked first
+
+    @property
+    def must_refuse(self) -> bool:
+        return self.type == "unanswerable"
+
+    @property
+    def needs_all(self) -> bool:
+        """Answers spanning paragraphs must give every answer and cite every evidence."""
+        return self.type == "multi_paragraph"
+
+    def is_relevant(self, passage: Passage | Paragraph) -> bool:
+        """A passage counts when it is from the right file and contains an evidence string."""
+        if self.source is not None and passage.source != self.source:
+            return False
+        return not self.evidence or any(contains(passage.text, e) for e in self.evidence)
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a question file; a malformed line is a one-line ConfigError naming file and line."""
+    questions, seen = [], set()
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise ConfigError(f"cannot read question file {path}: {error.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            item = json.loads(line)
+            question = Question(
+                id=item["id"],
+                type=item["type"],
+                question=item["question"],
+                answers=tuple(item.get("answers", ())),
+                evidence=tuple(item.get("evidence", ())),
+                source=item.get("source"),
+                turns=tuple(item.get("turns", ())),
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ConfigError(f"{where}: not a valid question ({error})") from None
+        if question.type not in TYPES:
+            raise ConfigError(f"{where}: unknown type {question.type!r} (one of {TYPES})")
+        if not question.must_refuse and not (question.answers and question.evidence):
+            raise ConfigError(f"{where}: an answerable question needs answers and evidence")
+        if question.type == "multi_turn" and not question.turns:
+            raise ConfigError(f"{where}: a multi_turn question needs earlier turns")
+        if question.id in seen:
+            raise ConfigError(f"{where}: duplicate id {question.id!r}")
+        seen.add(question.id)
+        questions.append(question)
+    return questions
+
+
+def missing_evidence(questions: list[Question], paragraphs: list[Paragraph]) -> list[str]:
+    """Evidence strings that occur in no paragraph of the corpus (each should be in one)."""
+    missing = []
+    for question in questions:
+        for evidence in question.evidence:
+            candidates = [p for p in paragraphs if question.source in (None, p.source)]
+            if not any(contains(p.text, evidence) for p in candidates):
+                missing.append(f"{question.id}: {evidence!r}")
+    return missing
