@@ -7,7 +7,7 @@ PYTHON ?= python3
 CHROMIUM := /usr/bin/chromium
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: install chat test lint
+.PHONY: install chat test lint eval gate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,11 @@ lint: install
 
 test: lint $(CHROMIUM)
 	$(BIN)/pytest
+	$(MAKE) gate
+
+# fails when the ceasefire suite drops more than 2 points below evals/baseline.json
+gate: install
+	$(BIN)/rag eval ceasefire --gate evals/baseline.json --out reports/gate
+
+eval: install
+	$(BIN)/rag eval --out reports/latest

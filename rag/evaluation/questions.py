@@ -25,6 +25,7 @@ QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "
 def normalize(text: str) -> str:
     """Lower-cased words and numbers only, single-spaced: what answer matching compares."""
     text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
+    text = re.sub(r"(?<=\w)'s\b", "", text)  # "Trump's" matches "Trump"
     return " ".join(re.sub(r"[^\w'%$.-]+|(?<!\w)[.'-]|[.'-](?!\w)", " ", text).split())
 
 

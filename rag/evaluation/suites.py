@@ -50,8 +50,8 @@ def ceasefire_heldout() -> Suite:
 def dpkg_specs() -> Suite:
     return _local_suite(
         "dpkg-specs",
-        "four hard-wrapped dpkg specification files (GPL-2+, see dpkg-specs.COPYRIGHT); the right file "
-        "must be cited",
+        "four hard-wrapped dpkg specification files (GPL-2+, see dpkg-specs.COPYRIGHT); "
+        "the right file must be cited",
         ROOT / "evals" / "corpora" / "dpkg-specs",
         "dpkg-specs.jsonl",
     )
