@@ -35,7 +35,7 @@ test: lint $(CHROMIUM)
 
 # fails when the ceasefire suite drops more than 2 points below evals/baseline.json
 gate: install
-	$(BIN)/rag eval ceasefire --gate evals/baseline.json --out reports/gate
+	$(BIN)/rag eval ceasefire --generator extractive --gate evals/baseline.json --out reports/gate
 
 eval: install
 	$(BIN)/rag eval --out reports/latest

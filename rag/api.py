@@ -11,14 +11,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rag.config import Settings, load_settings
-from rag.errors import InputPathError, QuestionError
+from rag.errors import InputPathError, QuestionError, RagError
+from rag.generate import generator_name
 from rag.types import Answer, IngestReport, Passage
 
 log = logging.getLogger(__name__)
@@ -93,14 +94,58 @@ class Bot:
         question = self.validate_question(question)
         return self.answer(question, question)
 
+    def ask_stream(self, question: str) -> Iterator[str | Answer]:
+        """Like ``ask``, but yield the answer's text as it is generated, then the final Answer
+        (verified: its text can differ from what was streamed)."""
+        question = self.validate_question(question)
+        return self.answer_stream(question, question)
+
     def answer(self, question: str, query: str) -> Answer:
         """Answer ``question`` retrieving with ``query`` (its standalone form in a chat)."""
+        *_, answer = self.answer_stream(question, query)
+        return answer
+
+    def answer_stream(self, question: str, query: str) -> Iterator[str | Answer]:
         started = time.perf_counter()
         passages = self._retriever.retrieve(query, self.settings.top_k)
-        answer = self._generator.generate(query, passages)
-        return dataclasses.replace(
-            answer, question=question, query=query, seconds=round(time.perf_counter() - started, 4)
+        retrieval = time.perf_counter() - started
+        stream = getattr(self._generator, "stream", None)
+        if stream is None:  # a generator that answers at once: nothing to stream
+            answer = self._generator.generate(query, passages)
+        else:
+            for item in stream(query, passages):
+                if isinstance(item, str):
+                    yield item
+                else:
+                    answer = item
+        first_token = answer.first_token_seconds
+        yield dataclasses.replace(
+            answer,
+            question=question,
+            query=query,
+            seconds=round(time.perf_counter() - started, 4),
+            retrieval_seconds=round(retrieval, 4),
+            first_token_seconds=round(first_token + retrieval, 4) if first_token else None,
         )
+
+    def condense(self, question: str, history: list[Answer]) -> str:
+        """The standalone form of a follow-up: written by the LLM generator when there is one
+        (``llm_condense``), else the previous query + the question when it refers back."""
+        from rag.chat import needs_context, standalone_query
+
+        previous = history[-1].query if history else None
+        if not history or not needs_context(question):
+            return question
+        rewrite = getattr(self._generator, "condense", None)
+        if rewrite is not None and self.settings.llm_condense:
+            try:
+                text = rewrite(question, [(a.question, a.text) for a in history])
+            except RagError as error:
+                log.warning("follow-up rewrite failed (%s); using the heuristic", error)
+                text = ""
+            if text and len(text) <= self.settings.max_question_chars:
+                return text
+        return standalone_query(question, previous)
 
     def chat(self):
         """A multi-turn session whose follow-ups are made standalone before retrieval."""
@@ -113,7 +158,7 @@ class Bot:
             location=self.store.location,
             store="Chroma server" if self.settings.chroma_url else "embedded Chroma",
             embed_model=self.settings.embed_model,
-            generator=self.settings.generator,
+            generator=generator_name(self.settings),
             documents=self.store.paragraph_counts(),
         )
 

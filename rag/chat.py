@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,11 +42,17 @@ class ChatSession:
     turns: list[Answer] = field(default_factory=list)
 
     def ask(self, question: str) -> Answer:
-        previous = self.turns[-1].query if self.turns else None
-        question = self.bot.validate_question(question)
-        answer = self.bot.answer(question, standalone_query(question, previous))
-        self.turns.append(answer)
+        *_, answer = self.ask_stream(question)
         return answer
+
+    def ask_stream(self, question: str) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is generated, then the final Answer."""
+        question = self.bot.validate_question(question)
+        query = self.bot.condense(question, self.turns)
+        for item in self.bot.answer_stream(question, query):
+            if isinstance(item, Answer):
+                self.turns.append(item)
+            yield item
 
     def reset(self) -> None:
         self.turns.clear()

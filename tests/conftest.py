@@ -35,9 +35,9 @@ def article_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def article_bot(article_corpus, tmp_path_factory) -> rag.Bot:
-    """A bot over the bundled article, built once for the whole test session."""
+    """A bot over the bundled article with the extractive generator, built once per session."""
     index = tmp_path_factory.mktemp("article-index")
-    return rag.open(index_dir=index, corpus_dir=article_corpus)
+    return rag.open(index_dir=index, corpus_dir=article_corpus, generator="extractive")
 
 
 @pytest.fixture

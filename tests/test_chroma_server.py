@@ -45,7 +45,7 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_url, corpus, tmp_path):
     assert (report.added, report.paragraphs) == (1, 11)
     assert rag.ingest([corpus], chroma_url=chroma_url).unchanged == 1
 
-    bot = rag.open(chroma_url=chroma_url, corpus_dir=corpus)
+    bot = rag.open(chroma_url=chroma_url, corpus_dir=corpus, generator="extractive")
     assert bot.info().store == "Chroma server"
     assert not (tmp_path / "index").exists() or not any((tmp_path / "index").iterdir())
     answer = bot.ask("Which country hosted the latest round of peace talks?")

@@ -9,7 +9,7 @@ from rag.errors import ConfigError
 def test_defaults(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     settings = load_settings()
-    assert settings.index_dir == Path("index") and settings.generator == "extractive"
+    assert settings.index_dir == Path("index") and settings.generator == "auto"
 
 
 def test_keyword_beats_environment_beats_toml(monkeypatch, tmp_path):

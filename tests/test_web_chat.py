@@ -27,7 +27,10 @@ def server(tmp_path_factory):
     shutil.copy(ARTICLE, work / "corpus")
     (work / "corpus" / "lighthouse.txt").write_text(HOSTILE)
     settings = rag.load_settings(
-        corpus_dir=work / "corpus", index_dir=work / "index", upload_max_mb=1
+        corpus_dir=work / "corpus",
+        index_dir=work / "index",
+        upload_max_mb=1,
+        generator="extractive",
     )
     port = free_port()
     app = serve(settings, port=port, block=False)

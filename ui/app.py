@@ -126,9 +126,16 @@ def build_app(web: WebChat):
         history = history + [{"role": "user", "content": question}]
         yield "", history + [{"role": "assistant", "content": THINKING}], turns, gr.skip()
         session = ChatSession(web.wait(), turns=list(turns))
+        streamed = ""
         try:
             with web.lock:
-                answer = session.ask(question)
+                for item in session.ask_stream(question):
+                    if isinstance(item, str):  # text as the model writes it, before checking
+                        streamed += item
+                        draft = {"role": "assistant", "content": escape_markdown(streamed)}
+                        yield "", history + [draft], turns, gr.skip()
+                    else:
+                        answer = item
         except rag.RagError as error:
             reply = {"role": "assistant", "content": f"**Error:** {escape_markdown(str(error))}"}
             yield "", history + [reply], turns, gr.skip()

@@ -14,6 +14,7 @@ from rag.errors import ConfigError
 from rag.evaluation.metrics import RANK_DEPTH, QuestionResult, aggregate, by_type, score_answer
 from rag.evaluation.questions import missing_evidence
 from rag.evaluation.suites import Suite
+from rag.generate import generator_name
 from rag.lexical import BM25Index
 
 log = logging.getLogger(__name__)
@@ -66,13 +67,14 @@ def run_suite(
         retrieve_seconds = time.perf_counter() - started
         lexical = baseline.search(answer.query, RANK_DEPTH)
         results.append(score_answer(question, answer, ranked, lexical, retrieve_seconds))
+    generator = generator_name(settings)
     return SuiteRun(
         suite=suite.name,
         description=suite.description,
-        generator=settings.generator,
+        generator=generator,
         settings={
             "embed_model": settings.embed_model,
-            "generator": settings.generator,
+            "generator": generator,
             "top_k": settings.top_k,
             "refusal_threshold": settings.refusal_threshold,
         },

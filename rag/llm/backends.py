@@ -1,0 +1,127 @@
+"""Chat models behind one streaming interface: llama.cpp in-process (xllamacpp) and any
+OpenAI-compatible server (llama-index's OpenAILike)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from rag.config import Settings
+from rag.errors import ConfigError, LLMUnavailableError
+from rag.llm import packaged_model
+
+log = logging.getLogger(__name__)
+
+
+def local_runtime_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("xllamacpp") is not None
+
+
+def local_model_path(settings: Settings) -> Path:
+    if settings.llm_model:
+        path = Path(settings.llm_model).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"RAG_LLM_MODEL points at {path}, which is not a file")
+        return path
+    return packaged_model.packaged_model_path(settings.model_cache_dir)
+
+
+class LocalChatModel:
+    """A GGUF model run in this process by llama.cpp (xllamacpp), streaming tokens."""
+
+    def __init__(self, settings: Settings):
+        import xllamacpp
+
+        params = xllamacpp.CommonParams()
+        params.model.path = str(local_model_path(settings))
+        params.n_ctx = settings.llm_context
+        params.n_parallel = 1
+        params.cpuparams.n_threads = settings.threads
+        params.cpuparams_batch.n_threads = settings.threads
+        params.warmup = False
+        self._server = xllamacpp.Server(params)
+        self._lock = threading.Lock()  # one generation at a time on two cores
+
+    def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        request = {
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "stream": True,
+            "cache_prompt": True,
+        }
+        chunks: queue.Queue = queue.Queue()
+        done = object()
+
+        def run() -> None:
+            try:
+                self._server.handle_chat_completions(request, chunks.put, chunks.put)
+            finally:
+                chunks.put(done)
+
+        with self._lock:
+            worker = threading.Thread(target=run, daemon=True)
+            worker.start()
+            while (chunk := chunks.get()) is not done:
+                text = _delta(chunk)
+                if text:
+                    yield text
+            worker.join()
+
+
+def _delta(chunk) -> str:
+    """The text in one streamed chat-completion chunk (dict or JSON text)."""
+    if isinstance(chunk, str | bytes):
+        try:
+            chunk = json.loads(chunk)
+        except ValueError:
+            return ""
+    if isinstance(chunk, list):
+        return "".join(_delta(c) for c in chunk)
+    if not isinstance(chunk, dict):
+        return ""
+    if "error" in chunk:
+        raise ConfigError(f"the local model failed: {chunk['error']}")
+    choices = chunk.get("choices") or [{}]
+    return (choices[0].get("delta") or {}).get("content") or ""
+
+
+class OpenAIChatModel:
+    """Any OpenAI-compatible chat endpoint (Ollama, vLLM, LM Studio, llama.cpp, OpenAI)."""
+
+    def __init__(self, settings: Settings):
+        from llama_index.llms.openai_like import OpenAILike
+
+        if not settings.llm_base_url:
+            raise ConfigError("the openai generator needs RAG_LLM_BASE_URL (e.g. http://host/v1)")
+        self.base_url = settings.llm_base_url
+        self._llm = OpenAILike(
+            api_base=settings.llm_base_url,
+            api_key=settings.llm_api_key or "not-needed",
+            model=settings.llm_model or "default",
+            is_chat_model=True,
+            temperature=0.0,
+            timeout=120,
+            max_retries=0,
+        )
+
+    def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+        from llama_index.core.llms import ChatMessage
+
+        chat = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
+        try:
+            for delta in self._llm.stream_chat(chat, max_tokens=max_tokens):
+                if delta.delta:
+                    yield delta.delta
+        except Exception as error:  # the client raises many types; the user needs one line
+            if "connect" in type(error).__name__.lower() or "connect" in str(error).lower():
+                raise LLMUnavailableError(
+                    f"cannot reach the LLM server at {self.base_url}: is it running?"
+                ) from None
+            raise ConfigError(f"the LLM server at {self.base_url} failed: {error}") from None

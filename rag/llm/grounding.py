@@ -1,0 +1,104 @@
+"""Checks an LLM draft against the paragraphs it was given: markers are parsed, every sentence
+must be supported by the paragraph it cites (or gets the marker of the one that supports it),
+unsupported sentences are dropped, and an answer with nothing left is a refusal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.embeddings import Embedder
+from rag.generate import Claim
+from rag.text import content_words, split_sentences
+from rag.types import Passage
+
+MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+# What the prompt asks the model to say when the passages do not hold the answer, and the
+# usual ways small models say the same thing in other words.
+REFUSAL_PATTERNS = re.compile(
+    r"i don'?t know|not (?:mentioned|stated|provided|specified|given|found|available|included)"
+    r"|(?:does|do) not (?:mention|state|say|contain|provide|specify|include)"
+    r"|no (?:information|mention)|cannot (?:answer|determine|find)|can'?t (?:answer|determine)"
+    r"|unable to (?:answer|determine|find)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DraftSentence:
+    text: str  # without its markers
+    cited: tuple[int, ...]  # 1-based passage numbers that exist
+
+
+def parse_draft(text: str, passage_count: int) -> list[DraftSentence]:
+    """Sentences of the model's text with the markers that point at real passages."""
+    sentences = []
+    for sentence in split_sentences(text.replace("’", "'")):
+        numbers = []
+        for group in MARKERS.findall(sentence):
+            numbers += [int(n) for n in group.split(",")]
+        cited = tuple(dict.fromkeys(n for n in numbers if 1 <= n <= passage_count))
+        plain = " ".join(MARKERS.sub("", sentence).split())
+        plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
+        if any(ch.isalnum() for ch in plain):
+            sentences.append(DraftSentence(plain, cited))
+    return sentences
+
+
+def says_unknown(text: str) -> bool:
+    """Whether the model's text is (or begins as) a refusal, markers and all."""
+    first = split_sentences(MARKERS.sub("", text.replace("’", "'")).strip())[:1]
+    return bool(first) and bool(REFUSAL_PATTERNS.search(first[0]))
+
+
+class GroundingChecker:
+    """Scores how well a paragraph supports a sentence with the packaged embedding model and
+    word overlap; no extra model."""
+
+    # support = SEMANTIC * best cosine with one of the paragraph's sentences
+    #         + LEXICAL * share of the claim's content words found in the paragraph
+    SEMANTIC, LEXICAL = 0.5, 0.5
+    THRESHOLD = 0.5  # calibrated on the ceasefire suite (see evals/README.md)
+
+    def __init__(self, embedder: Embedder):
+        self.embedder = embedder
+
+    def supports(self, sentences: list[str], passages: list[Passage]) -> list[list[float]]:
+        """support[i][j]: how well passage j supports sentence i."""
+        pieces = [split_sentences(p.text) or [p.text] for p in passages]
+        flat = [s for piece in pieces for s in piece]
+        vectors = self.embedder.embed_texts(sentences + flat)
+        claim_vectors, piece_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
+        passage_words = [content_words(p.text) for p in passages]
+        table = []
+        for sentence, claim in zip(sentences, claim_vectors, strict=True):
+            words = content_words(sentence)
+            row, offset = [], 0
+            for piece, vocabulary in zip(pieces, passage_words, strict=True):
+                cosines = [
+                    sum(a * b for a, b in zip(claim, v, strict=True))
+                    for v in piece_vectors[offset : offset + len(piece)]
+                ]
+                offset += len(piece)
+                lexical = len(words & vocabulary) / len(words) if words else 0.0
+                row.append(self.SEMANTIC * max(cosines) + self.LEXICAL * lexical)
+            table.append(row)
+        return table
+
+    def verify(self, draft: list[DraftSentence], passages: list[Passage]) -> list[Claim]:
+        """Claims for the supported sentences, each attributed to a paragraph that supports it:
+        the cited one when it does, else the best supporting one; unsupported ones are dropped."""
+        if not draft or not passages:
+            return []
+        table = self.supports([d.text for d in draft], passages)
+        claims = []
+        for sentence, row in zip(draft, table, strict=True):
+            cited = [n - 1 for n in sentence.cited if row[n - 1] >= self.THRESHOLD]
+            if cited:
+                best = max(cited, key=lambda j: row[j])
+            else:
+                best = max(range(len(passages)), key=lambda j: row[j])
+                if row[best] < self.THRESHOLD:
+                    continue
+            claims.append(Claim(sentence.text, passages[best]))
+        return claims
