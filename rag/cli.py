@@ -218,13 +218,29 @@ def chat_loop(bot) -> int:
         if not question:
             continue
         try:
-            answer = session.ask(question)
+            answer = _stream_to_terminal(session.ask_stream(question))
         except rag.RagError as error:
             print(f"rag: error: {error}")
             continue
         if answer.query != answer.question:
             print(f"(searched for: {answer.query})")
         print(format_answer(answer), end="\n\n")
+
+
+def _stream_to_terminal(stream):
+    """Print the model's draft as it is written (dimmed on a terminal); return the Answer,
+    which is printed after it, checked against the paragraphs."""
+    dim, plain = ("\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "")
+    drafted = False
+    for item in stream:
+        if isinstance(item, str):
+            print(f"{dim}{item}{plain}" if item else "", end="", flush=True)
+            drafted = True
+        else:
+            if drafted:
+                print()
+            return item
+    raise RuntimeError("the answer stream ended without an answer")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

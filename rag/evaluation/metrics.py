@@ -34,6 +34,7 @@ class QuestionResult:
     citation_precision: float | None  # None when nothing was cited
     seconds: float  # answering, retrieval included
     retrieve_seconds: float
+    first_token_seconds: float | None = None  # streaming generators: question to first text
 
     @property
     def passed(self) -> bool:
@@ -88,6 +89,7 @@ def score_answer(
         citation_precision=precision,
         seconds=answer.seconds,
         retrieve_seconds=retrieve_seconds,
+        first_token_seconds=answer.first_token_seconds,
     )
 
 
@@ -117,6 +119,7 @@ def aggregate(results: Sequence[QuestionResult]) -> dict:
     refusable = [r for r in results if r.must_refuse]
     latencies = [r.seconds for r in results]
     retrieval = [r.retrieve_seconds for r in answerable]
+    first_tokens = [r.first_token_seconds for r in results if r.first_token_seconds is not None]
     return {
         "questions": len(results),
         "answerable": len(answerable),
@@ -134,6 +137,8 @@ def aggregate(results: Sequence[QuestionResult]) -> dict:
         "false_refusal_rate": _mean([r.refused for r in answerable]),
         "latency_p50_s": _percentile(latencies, 50),
         "latency_p95_s": _percentile(latencies, 95),
+        "first_token_p50_s": _percentile(first_tokens, 50),
+        "first_token_p95_s": _percentile(first_tokens, 95),
         "retrieval_latency_p50_s": _percentile(retrieval, 50),
         "retrieval_latency_p95_s": _percentile(retrieval, 95),
     }

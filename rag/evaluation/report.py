@@ -26,6 +26,8 @@ HEADLINE = [
     ("bm25_baseline.mrr@10", "BM25 MRR@10"),
     ("latency_p50_s", "latency p50 (s)"),
     ("latency_p95_s", "latency p95 (s)"),
+    ("first_token_p50_s", "first text p50 (s)"),
+    ("first_token_p95_s", "first text p95 (s)"),
     ("retrieval_latency_p50_s", "retrieval p50 (s)"),
     ("retrieval_latency_p95_s", "retrieval p95 (s)"),
     ("questions", "questions"),

@@ -45,7 +45,10 @@ class LocalChatModel:
         params.cpuparams.n_threads = settings.threads
         params.cpuparams_batch.n_threads = settings.threads
         params.warmup = False
+        params.verbosity = -1  # llama.cpp logs every step otherwise
         self._server = xllamacpp.Server(params)
+        # llama.cpp also serves the OpenAI-compatible HTTP API on this loopback address.
+        self.listening_address = self._server.listening_address
         self._lock = threading.Lock()  # one generation at a time on two cores
 
     def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
@@ -61,7 +64,7 @@ class LocalChatModel:
 
         def run() -> None:
             try:
-                self._server.handle_chat_completions(request, chunks.put, chunks.put)
+                self._server.handle_chat_completions(request, chunks.put)
             finally:
                 chunks.put(done)
 

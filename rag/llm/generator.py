@@ -79,7 +79,7 @@ class LLMGenerator:
         if says_unknown(draft):
             answer = refusal(query, passages, self.name)
         else:
-            claims = self.checker.verify(parse_draft(draft, len(shown)), shown)
+            claims = self.checker.verify(parse_draft(draft, len(shown)), shown, query)
             answer = compose(query, claims, passages, self.name)
         yield _with_first_token(answer, first_token)
 

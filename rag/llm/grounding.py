@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rag.embeddings import Embedder
 from rag.generate import Claim
-from rag.text import content_words, split_sentences
+from rag.text import content_words, names, split_sentences
 from rag.types import Passage
 
 MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -51,6 +51,24 @@ def says_unknown(text: str) -> bool:
     return bool(first) and bool(REFUSAL_PATTERNS.search(first[0]))
 
 
+NUMBER = re.compile(r"\d[\d,.]*")
+
+
+def specific_terms(sentence: str, question: str) -> set[str]:
+    """Names and numbers a sentence asserts: these must be in the paragraph that supports it.
+    A capitalised first word counts as a name only when the question capitalises it too."""
+    first, _, rest = sentence.partition(" ")
+    asked = names(question.partition(" ")[2])
+    terms = names(rest) | (names(first) & asked)
+    return terms | {n.rstrip(".,") for n in NUMBER.findall(sentence)}
+
+
+def missing_terms(sentence: str, question: str, paragraph: str) -> set[str]:
+    terms = specific_terms(sentence, question)
+    words = content_words(paragraph)
+    return {t for t in terms if t not in words and t not in paragraph}
+
+
 class GroundingChecker:
     """Scores how well a paragraph supports a sentence with the packaged embedding model and
     word overlap; no extra model."""
@@ -85,14 +103,21 @@ class GroundingChecker:
             table.append(row)
         return table
 
-    def verify(self, draft: list[DraftSentence], passages: list[Passage]) -> list[Claim]:
+    def verify(
+        self, draft: list[DraftSentence], passages: list[Passage], question: str = ""
+    ) -> list[Claim]:
         """Claims for the supported sentences, each attributed to a paragraph that supports it:
-        the cited one when it does, else the best supporting one; unsupported ones are dropped."""
+        the cited one when it does, else the best supporting one; unsupported ones are dropped.
+        A paragraph never supports a sentence naming a name or number it does not contain."""
         if not draft or not passages:
             return []
         table = self.supports([d.text for d in draft], passages)
         claims = []
         for sentence, row in zip(draft, table, strict=True):
+            row = [
+                0.0 if missing_terms(sentence.text, question, p.text) else score
+                for p, score in zip(passages, row, strict=True)
+            ]
             cited = [n - 1 for n in sentence.cited if row[n - 1] >= self.THRESHOLD]
             if cited:
                 best = max(cited, key=lambda j: row[j])

