@@ -26,7 +26,7 @@ def local_bot(article_corpus, tmp_path_factory):
 
 def test_local_model_answers_with_a_verified_citation(local_bot):
     answer = local_bot.ask("Which country hosted the latest round of peace talks?")
-    assert not answer.refused and answer.generator == "local"
+    assert not answer.refused and answer.generator.startswith("local")
     assert "Saudi Arabia" in answer.text
     assert [c.paragraph for c in answer.citations][:1] == [2]
     numbers = {int(n) for group in MARKERS.findall(answer.text) for n in group.split(",")}
@@ -67,7 +67,7 @@ def test_openai_generator_against_a_real_loopback_server(local_bot, article_corp
         llm_base_url=f"{server.listening_address}/v1",
     )
     answer = bot.ask("Which country hosted the latest round of peace talks?")
-    assert answer.generator == "openai" and "Saudi Arabia" in answer.text
+    assert answer.generator.startswith("openai") and "Saudi Arabia" in answer.text
     assert answer.citations and answer.citations[0].paragraph == 2
 
 

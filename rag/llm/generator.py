@@ -3,6 +3,7 @@ then verified against them (rag.llm.grounding) before it becomes an Answer."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from typing import Protocol
 
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.generate import compose, refusal
+from rag.generate import ExtractiveGenerator, compose, refusal
 from rag.llm.grounding import GroundingChecker, parse_draft, says_unknown
 from rag.types import Answer, Passage
 
@@ -51,6 +52,7 @@ class LLMGenerator:
         self.settings = settings
         self.model = model
         self.checker = GroundingChecker(embedder)
+        self.quoting = ExtractiveGenerator(settings, embedder)
 
     def generate(self, query: str, passages: list[Passage]) -> Answer:
         *_, answer = self.stream(query, passages)
@@ -76,11 +78,17 @@ class LLMGenerator:
             yield piece
         draft = "".join(pieces).strip()
         log.info("model draft: %s", draft)
-        if says_unknown(draft):
-            answer = refusal(query, passages, self.name)
-        else:
+        claims = []
+        if not says_unknown(draft):
             claims = self.checker.verify(parse_draft(draft, len(shown)), shown, query)
+        if claims:
             answer = compose(query, claims, passages, self.name)
+        else:
+            # The model said it does not know, or wrote nothing the paragraphs support: refuse
+            # unless the retrieval evidence is strong enough for the extractive generator,
+            # whose quoted sentences then answer (marked by the generator name).
+            answer = self.quoting.generate(query, passages)
+            answer = dataclasses.replace(answer, generator=f"{self.name}+{answer.generator}")
         yield _with_first_token(answer, first_token)
 
     def condense(self, question: str, history: list[tuple[str, str]]) -> str:
@@ -95,8 +103,6 @@ class LLMGenerator:
 
 
 def _with_first_token(answer: Answer, seconds: float | None) -> Answer:
-    import dataclasses
-
     return dataclasses.replace(
         answer, first_token_seconds=round(seconds, 4) if seconds is not None else None
     )
