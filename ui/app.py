@@ -133,15 +133,16 @@ def build_app(web: WebChat):
                     if isinstance(item, str):  # text as the model writes it, before checking
                         streamed += item
                         draft = {"role": "assistant", "content": escape_markdown(streamed)}
-                        yield "", history + [draft], turns, gr.skip()
+                        yield gr.skip(), history + [draft], turns, gr.skip()
                     else:
                         answer = item
         except rag.RagError as error:
             reply = {"role": "assistant", "content": f"**Error:** {escape_markdown(str(error))}"}
-            yield "", history + [reply], turns, gr.skip()
+            yield gr.skip(), history + [reply], turns, gr.skip()
             return
         reply = {"role": "assistant", "content": answer_markdown(answer)}
-        yield "", history + [reply], session.turns, sources_html(answer)
+        # the box was cleared with the first update; what the user types meanwhile is kept
+        yield gr.skip(), history + [reply], session.turns, sources_html(answer)
 
     def new_chat():
         return [], [], sources_html(None), ""
