@@ -12,12 +12,13 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from web_chat import free_port, start_serve  # bench/ is the script's directory
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -25,12 +26,6 @@ QUESTIONS = [
     "Who is the Kremlin spokesperson?",
     "What is the capital of Australia?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def peak_mib(pid: int) -> float:
@@ -46,13 +41,7 @@ def measure(generator: str, work: Path) -> dict:
     port = free_port()
     env = dict(os.environ, RAG_GENERATOR=generator)
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rag", "serve", "--port", str(port)],
-        cwd=work,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_serve(work, port, env)
     try:
         client = None
         while client is None:

@@ -46,26 +46,37 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_serve(work: Path, port: int, env: dict | None = None) -> subprocess.Popen:
+    """`rag serve` on ``port`` in a fresh process, working in ``work``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "rag", "serve", "--port", str(port)],
+        cwd=work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def open_when_up(page, port: int, server: subprocess.Popen) -> None:
+    """Load the app's page as soon as the server answers."""
+    while True:
+        try:
+            page.goto(f"http://127.0.0.1:{port}/", timeout=2_000)
+            return
+        except Exception:
+            if server.poll() is not None:
+                raise SystemExit("rag serve exited") from None
+            time.sleep(0.1)
+
+
 def seconds_to_page(browser, work: Path) -> tuple[float, float]:
     """From starting `rag serve` to the page showing, and to the page accepting questions."""
     port = free_port()
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rag", "serve", "--port", str(port)],
-        cwd=work,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_serve(work, port)
     page = browser.new_page()
     try:
-        while True:
-            try:
-                page.goto(f"http://127.0.0.1:{port}/", timeout=2_000)
-                break
-            except Exception:
-                if server.poll() is not None:
-                    raise SystemExit("rag serve exited") from None
-                time.sleep(0.1)
+        open_when_up(page, port, server)
         page.locator("#question textarea").wait_for(timeout=60_000)
         shown = time.perf_counter() - started
         page.wait_for_function(USABLE, timeout=300_000, polling=50)
@@ -135,20 +146,10 @@ def main() -> None:
             cli_cold.append(time.perf_counter() - started)
 
         port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "rag", "serve", "--port", str(port)],
-            cwd=work,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_serve(work, port)
         page = browser.new_page()
         try:
-            for _ in range(600):
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/", timeout=2_000)
-                    break
-                except Exception:
-                    time.sleep(0.1)
+            open_when_up(page, port, server)
             page.wait_for_function(USABLE, timeout=300_000)
             for i in range(args.questions):
                 if i % 5 == 0:

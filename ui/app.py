@@ -120,12 +120,13 @@ def build_app(web: WebChat):
     def respond(message: str, history: list, turns: list):
         """Show the question at once, then the answer and its source cards."""
         try:
-            question = web.wait().validate_question(message)
+            bot = web.wait()
+            question = bot.validate_question(message)
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
         history = history + [{"role": "user", "content": question}]
         yield "", history + [{"role": "assistant", "content": THINKING}], turns, gr.skip()
-        session = ChatSession(web.wait(), turns=list(turns))
+        session = ChatSession(bot, turns=list(turns))
         streamed = ""
         try:
             with web.lock:

@@ -35,12 +35,8 @@ class QuestionResult:
     seconds: float  # answering, retrieval included
     retrieve_seconds: float
     first_token_seconds: float | None = None  # streaming generators: question to first text
-
-    @property
-    def passed(self) -> bool:
-        if self.must_refuse:
-            return self.refused
-        return bool(self.answer_correct and self.citation_correct)
+    # answerable: answer- and citation-correct; must-refuse: refused
+    passed: bool = False
 
 
 def first_relevant_rank(question: Question, ranked: Sequence[Passage]) -> int | None:
@@ -90,6 +86,9 @@ def score_answer(
         seconds=answer.seconds,
         retrieve_seconds=retrieve_seconds,
         first_token_seconds=answer.first_token_seconds,
+        passed=(
+            answer.refused if question.must_refuse else bool(answer_correct and citation_correct)
+        ),
     )
 
 

@@ -102,7 +102,7 @@ def markdown(report: dict) -> str:
             for t, m in suite["metrics_by_type"].items()
         ]
         out.append(_table(rows, ["type", "n", *(label for _, label in HEADLINE[:8])]) + "\n")
-        failed = [r for r in suite["results"] if not _passed(r)]
+        failed = [r for r in suite["results"] if not r["passed"]]
         out.append(
             f"{len(failed)} of {len(suite['results'])} questions failed (details in report.html).\n"
         )
@@ -112,12 +112,6 @@ def markdown(report: dict) -> str:
         f"LLM-judged metrics: {report['llm_judge']['status']} ({report['llm_judge']['reason']}).\n"
     )
     return "\n".join(out)
-
-
-def _passed(result: dict) -> bool:
-    if result["must_refuse"]:
-        return result["refused"]
-    return bool(result["answer_correct"] and result["citation_correct"])
 
 
 def _svg(figure) -> str:
@@ -185,7 +179,7 @@ def _e(value) -> str:
 def _failures(suite: dict) -> str:
     rows = []
     for r in suite["results"]:
-        if _passed(r):
+        if r["passed"]:
             continue
         citations = "".join(
             f"<li class='{'ok' if c['relevant'] else 'bad'}'><b>{_e(c['label'])}</b> "
