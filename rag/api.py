@@ -56,7 +56,7 @@ class Bot:
     def _retriever(self):
         from rag.retrieve import Retriever
 
-        return Retriever(self.store, self.embedder)
+        return Retriever(self.store, self.embedder, self.settings)
 
     @cached_property
     def _generator(self):

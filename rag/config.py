@@ -31,10 +31,17 @@ class Settings:
     chroma_url: str | None = None
     collection: str = "paragraphs"
     top_k: int = 5
-    # Embedding windows: a paragraph longer than the model's window is embedded as
-    # sentence-aligned chunks of at most this many tokens, overlapping by chunk_overlap.
-    chunk_tokens: int = 200
-    chunk_overlap: int = 32
+    # "hybrid" (default): BM25 and embedding rankings fused; "dense" or "bm25": one arm alone.
+    retrieval: str = "hybrid"
+    # Each paragraph is embedded whole and, when longer, also as windows of this many sentences
+    # (the heading prepended); a paragraph's similarity is that of its best window.
+    window_sentences: int = 1
+    # Hybrid fusion: each arm's best `hybrid_candidates` paragraphs are pooled, each arm's scores
+    # min-max normalised over the pool, and mixed with this weight on the BM25 arm (the rest on
+    # the embeddings). Tuned on a Quoref sample disjoint from the reported one, and on
+    # evals/questions/ceasefire.jsonl (bench/tune_retrieval.py).
+    hybrid_lexical_weight: float = 0.6
+    hybrid_candidates: int = 20
     embed_batch_size: int = 32
     threads: int = 2
     # Extractive answers: at most this many sentences, from the best max_answer_passages passages.

@@ -71,27 +71,26 @@ class Embedder:
             self._model._model.tokenizer.encode(text, add_special_tokens=True, verbose=False)
         )
 
-    @cached_property
-    def _splitter(self):
-        from llama_index.core.node_parser import SentenceSplitter
-
-        tokenizer = self._model._model.tokenizer
-        return SentenceSplitter(
-            chunk_size=min(self.settings.chunk_tokens, self.max_tokens - 2),
-            chunk_overlap=self.settings.chunk_overlap,
-            tokenizer=lambda text: tokenizer.encode(text, add_special_tokens=False, verbose=False),
-        )
-
     def windows(self, text: str, heading: str | None) -> list[Window]:
-        """The paragraph as one window, or sentence-aligned windows when it is too long.
-
-        The heading is prepended to every window so that it counts in what gets embedded.
+        """What gets embedded for one paragraph: window 0 is the whole paragraph (the model reads
+        its first ``max_tokens``); a paragraph of more sentences than ``window_sentences`` also
+        gets one window per run of that many consecutive sentences, so every part of a long
+        paragraph is seen, and a question matching one sentence finds it.
+        ``Window.text`` is the paragraph's own text; ``embedded_text`` adds the heading.
         """
-        prefix = f"{heading}\n" if heading else ""
-        if self.count_tokens(prefix + text) <= self.max_tokens:
-            return [Window(prefix + text, 0)]
-        chunks = self._splitter.split_text(text)
-        return [Window(prefix + chunk, i) for i, chunk in enumerate(chunks)]
+        from rag.text import split_sentences
+
+        size = max(1, self.settings.window_sentences)
+        sentences = split_sentences(text)
+        if len(sentences) <= size:
+            return [Window(text, 0)]
+        runs = [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
+        return [Window(text, 0)] + [Window(run, i) for i, run in enumerate(runs, 1)]
+
+    @staticmethod
+    def embedded_text(window: Window, heading: str | None) -> str:
+        """The heading is prepended to every window so that it counts in what is embedded."""
+        return f"{heading}\n{window.text}" if heading else window.text
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         return self._model.get_text_embedding_batch(texts)

@@ -64,6 +64,8 @@ def ingest_paths(
         changed[document.source] = (digest, paragraphs)
 
     records = _embed(changed, embedder, progress)
+    if store.is_outdated():  # every file was re-embedded above; drop the old windows
+        store.drop()
     if any(records.values()):
         store.ensure_collection(embedder.dimension)
 
@@ -80,6 +82,8 @@ def ingest_paths(
     for source in sorted(set(indexed) - present):
         store.remove_file(source)
         removed += 1
+    if added or updated or removed or store.revision() is None:
+        store.mark_revision()
 
     return IngestReport(
         added=added,
@@ -109,8 +113,15 @@ def _embed(
     with tqdm(total=len(jobs), desc="embedding", unit="window", disable=not progress) as bar:
         for start in range(0, len(jobs), batch):
             chunk = jobs[start : start + batch]
-            vectors = embedder.embed_texts([window.text for *_, window in chunk])
+            vectors = embedder.embed_texts(
+                [
+                    embedder.embedded_text(window, paragraph.heading)
+                    for _, _, paragraph, window in chunk
+                ]
+            )
             for (source, digest, paragraph, window), vector in zip(chunk, vectors, strict=True):
-                records[source].append(WindowRecord(paragraph, window.index, vector, digest))
+                records[source].append(
+                    WindowRecord(paragraph, window.index, window.text, vector, digest)
+                )
             bar.update(len(chunk))
     return records

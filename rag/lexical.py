@@ -1,49 +1,214 @@
-"""A plain BM25 ranking of paragraphs (bm25s), used as the lexical baseline in evals."""
+"""BM25 rankings of paragraphs (bm25s): the lexical arm of retrieval and the eval baseline."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+
+from rag.store import StoredWindow, window_id
 from rag.types import Paragraph, Passage
+
+log = logging.getLogger(__name__)
 
 # The parameters of the reference BM25 numbers in ../shared/README.md.
 BM25_K1 = 0.9
 BM25_B = 0.4
+FORMAT = 1  # of the files a LexicalIndex saves
+
+
+def _bm25(texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B):
+    """A bm25s index of ``texts``: lower-cased words, English stopwords removed, no stemming."""
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import, which would print its debug lines.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    index = bm25s.BM25(k1=k1, b=b)
+    index.index(bm25s.tokenize(list(texts), show_progress=False), show_progress=False)
+    return index
+
+
+def _query_tokens(query: str) -> list[str]:
+    import bm25s
+
+    return bm25s.tokenize([query], return_ids=False, show_progress=False)[0]
+
+
+def _with_heading(heading: str | None, text: str) -> str:
+    return f"{heading}\n{text}" if heading else text
 
 
 class BM25Index:
-    """Paragraphs ranked by BM25 (lower-cased words, English stopwords removed, no stemming)."""
+    """Paragraphs ranked by plain BM25 over their text: the baseline every eval reports."""
 
-    def __init__(self, paragraphs: Sequence[Paragraph], k1: float = BM25_K1, b: float = BM25_B):
-        import bm25s
-
-        # bm25s sets its own logger to DEBUG on import, which would print its debug lines.
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
+    def __init__(self, paragraphs: Sequence[Paragraph]):
         self.paragraphs = list(paragraphs)
-        self._bm25 = bm25s.BM25(k1=k1, b=b)
-        tokens = bm25s.tokenize([_indexed_text(p) for p in self.paragraphs], show_progress=False)
-        self._bm25.index(tokens, show_progress=False)
+        self._bm25 = _bm25([_with_heading(p.heading, p.text) for p in self.paragraphs])
 
     def search(self, query: str, k: int) -> list[Passage]:
         """The ``k`` best paragraphs for ``query``, best first (score: BM25, higher is better)."""
-        import bm25s
-
         k = min(k, len(self.paragraphs))
         if k == 0:
             return []
-        tokens = bm25s.tokenize([query], return_ids=False, show_progress=False)
-        ids, scores = self._bm25.retrieve(tokens, k=k, show_progress=False, n_threads=1)
+        scores = self._bm25.get_scores(_query_tokens(query))
         ranked = []
-        for index, score in zip(ids[0], scores[0], strict=True):
-            if score <= 0:
-                break
-            p = self.paragraphs[int(index)]
+        for index in _top(scores, k):
+            p = self.paragraphs[index]
             ranked.append(
-                Passage(p.source, p.paragraph, p.heading, p.lines, p.text, float(score), p.page)
+                Passage(
+                    p.source, p.paragraph, p.heading, p.lines, p.text, float(scores[index]), p.page
+                )
             )
         return ranked
 
 
-def _indexed_text(paragraph: Paragraph) -> str:
-    return f"{paragraph.heading}\n{paragraph.text}" if paragraph.heading else paragraph.text
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    """Indexes of the ``k`` highest positive scores, best first; ties in index order."""
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [int(i) for i in order if scores[i] > 0]
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    source: str
+    paragraph: int
+    score: float
+
+
+class LexicalIndex:
+    """The lexical arm: BM25 over the stored paragraphs and over their sentence windows.
+
+    A paragraph's score is its own BM25 score plus that of its best window, so a question
+    whose words meet in one sentence beats one whose words are scattered over a long paragraph.
+    Built from the store's records (embedded or server), saved under ``directory`` with the
+    store's revision, and rebuilt when the store's revision changes.
+    """
+
+    def __init__(
+        self,
+        revision: str,
+        keys: list[tuple[str, int]],
+        windows: list[list[int]],
+        paragraphs,
+        sentences,
+        owners: np.ndarray,
+    ):
+        self.revision = revision
+        self.keys = keys  # paragraph i's (source, paragraph)
+        self.windows = windows  # paragraph i's window numbers
+        self._paragraphs = paragraphs  # bm25s index, one document per paragraph
+        self._sentences = sentences  # bm25s index, one document per window
+        self._owners = owners  # the paragraph index of each window document
+        self._position = {key: i for i, key in enumerate(keys)}
+
+    @classmethod
+    def build(cls, revision: str, stored: Sequence[StoredWindow]) -> LexicalIndex:
+        """Index ``stored`` (every window of every paragraph, window 0 = the whole paragraph)."""
+        keys: list[tuple[str, int]] = []
+        windows: list[list[int]] = []
+        paragraph_texts: list[str] = []
+        window_texts: list[str] = []
+        owners: list[int] = []
+        by_key: dict[tuple[str, int], list[StoredWindow]] = {}
+        for record in stored:
+            by_key.setdefault((record.source, record.paragraph), []).append(record)
+        for key in sorted(by_key):
+            records = sorted(by_key[key], key=lambda w: w.window)
+            if records[0].window != 0:
+                continue  # a paragraph caught half-written by another process: next revision
+            keys.append(key)
+            windows.append([w.window for w in records])
+            paragraph_texts.append(_with_heading(records[0].heading, records[0].text))
+            # A one-sentence paragraph has no windows but itself.
+            for record in records[1:] or records:
+                window_texts.append(record.text)
+                owners.append(len(keys) - 1)
+        if not keys:
+            return cls(revision, [], [], None, None, np.zeros(0, dtype=np.int64))
+        return cls(
+            revision,
+            keys,
+            windows,
+            _bm25(paragraph_texts),
+            _bm25(window_texts),
+            np.asarray(owners, dtype=np.int64),
+        )
+
+    def scores(self, query: str) -> np.ndarray:
+        """Every paragraph's lexical score for ``query``, in ``keys`` order."""
+        if not self.keys:
+            return np.zeros(0)
+        tokens = _query_tokens(query)
+        best_window = np.zeros(len(self.keys))
+        np.maximum.at(best_window, self._owners, self._sentences.get_scores(tokens))
+        return self._paragraphs.get_scores(tokens) + best_window
+
+    def search(self, query: str, n: int) -> list[LexicalHit]:
+        """The ``n`` best paragraphs with a positive score, best first."""
+        scores = self.scores(query)
+        return [LexicalHit(*self.keys[i], float(scores[i])) for i in _top(scores, n)]
+
+    def score_of(self, scores: np.ndarray, key: tuple[str, int]) -> float:
+        position = self._position.get(key)
+        return float(scores[position]) if position is not None else 0.0
+
+    def window_ids(self, key: tuple[str, int]) -> list[str]:
+        position = self._position.get(key)
+        if position is None:
+            return [window_id(*key, 0)]
+        return [window_id(*key, w) for w in self.windows[position]]
+
+    def save(self, directory: Path) -> None:
+        """Write the index to ``directory`` atomically (a reader sees the old or the new one)."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        if self.keys:
+            self._paragraphs.save(str(staging / "paragraphs"), show_progress=False)
+            self._sentences.save(str(staging / "windows"), show_progress=False)
+        np.save(staging / "owners.npy", self._owners)
+        meta = {
+            "format": FORMAT,
+            "revision": self.revision,
+            "keys": self.keys,
+            "windows": self.windows,
+        }
+        (staging / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+        retired = directory.with_name(f"{directory.name}.old-{os.getpid()}")
+        if directory.exists():
+            directory.rename(retired)
+        staging.rename(directory)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex | None:
+        """The index saved in ``directory``, or None when there is none readable."""
+        try:
+            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT:
+                return None
+            keys = [tuple(key) for key in meta["keys"]]
+            owners = np.load(directory / "owners.npy")
+            if not keys:
+                return cls(meta["revision"], [], [], None, None, owners)
+            import bm25s
+
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
+            return cls(
+                meta["revision"],
+                keys,
+                meta["windows"],
+                bm25s.BM25.load(str(directory / "paragraphs"), show_progress=False),
+                bm25s.BM25.load(str(directory / "windows"), show_progress=False),
+                owners,
+            )
+        except (OSError, ValueError, KeyError) as error:
+            log.info("no usable lexical index in %s (%s); rebuilding it", directory, error)
+            return None

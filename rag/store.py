@@ -18,14 +18,47 @@ from rag.types import Paragraph, Passage
 log = logging.getLogger(__name__)
 
 
+# How paragraphs are cut into windows; an index stored with another layout is rebuilt by ingest.
+LAYOUT_VERSION = 2
+
+
 @dataclass(frozen=True)
 class WindowRecord:
-    """A paragraph window ready to store: its paragraph, window number and embedding."""
+    """A paragraph window ready to store: its paragraph, window number, text and embedding.
+
+    Window 0's text is the whole paragraph: it is what a citation shows.
+    """
 
     paragraph: Paragraph
     window: int
+    text: str
     embedding: list[float]
     file_hash: str
+
+
+@dataclass(frozen=True)
+class WindowHit:
+    """A window found by embedding similarity: its paragraph and cosine similarity."""
+
+    source: str
+    paragraph: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class StoredWindow:
+    """A window's id, paragraph and text as stored (what the BM25 arm is built from)."""
+
+    id: str
+    source: str
+    paragraph: int
+    window: int
+    heading: str | None
+    text: str
+
+
+def window_id(source: str, paragraph: int, window: int) -> str:
+    return f"{source}#{paragraph}#{window}"
 
 
 def _client(settings: Settings):
@@ -80,6 +113,11 @@ class ParagraphStore:
             return None
         collection = self._chroma.get_collection(self.settings.collection)
         recorded = (collection.metadata or {}).get("embed_model")
+        if (collection.metadata or {}).get("layout") != self.layout:
+            log.warning(
+                "the index at %s was built with other windows; `rag ingest` rebuilds it",
+                self.location,
+            )
         if recorded and recorded != self.settings.embed_model:
             raise EmbeddingModelMismatchError(
                 f"the index at {self.location} was built with embedding model {recorded!r}, "
@@ -95,8 +133,38 @@ class ParagraphStore:
                     "hnsw:space": "cosine",
                     "embed_model": self.settings.embed_model,
                     "embed_dim": dimension,
+                    "layout": self.layout,
                 },
             )
+
+    @property
+    def layout(self) -> str:
+        return f"v{LAYOUT_VERSION}:{self.settings.window_sentences}-sentence windows"
+
+    def revision(self) -> str | None:
+        """A fingerprint of the indexed content, read afresh (another process may have ingested
+        into a Chroma server): the sorted file hashes, set by ``mark_revision`` after ingest."""
+        if self._collection is None:
+            return None
+        collection = self._chroma.get_collection(self.settings.collection)
+        return (collection.metadata or {}).get("revision")
+
+    def mark_revision(self) -> str:
+        """Record the fingerprint of what is indexed now (and the layout it was built with)."""
+        import hashlib
+
+        hashes = sorted(self.file_hashes().items())
+        revision = hashlib.sha256(repr((self.layout, hashes)).encode()).hexdigest()[:16]
+        if self._collection is not None:
+            metadata = {
+                key: value
+                for key, value in (self._collection.metadata or {}).items()
+                if not key.startswith("hnsw:")  # fixed at creation; Chroma refuses to re-set it
+            }
+            self._collection.modify(
+                metadata=metadata | {"layout": self.layout, "revision": revision}
+            )
+        return revision
 
     @property
     def embed_dimension(self) -> int | None:
@@ -118,8 +186,22 @@ class ParagraphStore:
             return []
         return self._collection.get(where={"window": 0}, include=["metadatas"])["metadatas"]
 
+    def is_outdated(self) -> bool:
+        """Whether the index was built with another window layout (ingest then rebuilds it)."""
+        metadata = self._collection.metadata if self._collection is not None else None
+        return metadata is not None and metadata.get("layout") != self.layout
+
+    def drop(self) -> None:
+        """Delete the whole collection."""
+        if self._collection is not None:
+            self._chroma.delete_collection(self.settings.collection)
+            self._collection = None
+
     def file_hashes(self) -> dict[str, str]:
-        """Content hash of every indexed file, by source."""
+        """Content hash of every indexed file, by source (none for an outdated index, so that
+        ingest rebuilds every file)."""
+        if self._collection is None or self.is_outdated():
+            return {}
         return {m["source"]: m["file_hash"] for m in self._first_windows()}
 
     def paragraph_counts(self) -> dict[str, int]:
@@ -139,8 +221,8 @@ class ParagraphStore:
         if self._collection is not None:
             self._vector_store.delete(ref_doc_id=source)
 
-    def query(self, embedding: list[float], n: int) -> list[Passage]:
-        """The ``n`` nearest windows as passages scored by cosine similarity."""
+    def query(self, embedding: list[float], n: int) -> list[WindowHit]:
+        """The ``n`` nearest windows, with their cosine similarity."""
         if self.is_empty():
             return []
         from llama_index.core.vector_stores.types import VectorStoreQuery
@@ -150,9 +232,57 @@ class ParagraphStore:
         )
         # ChromaVectorStore reports exp(-distance); with cosine space, distance = 1 - cosine.
         return [
-            _to_passage(node, 1.0 + math.log(max(similarity, 1e-12)))
+            WindowHit(
+                node.metadata["source"],
+                int(node.metadata["paragraph"]),
+                1.0 + math.log(max(similarity, 1e-12)),
+            )
             for node, similarity in zip(result.nodes, result.similarities, strict=True)
         ]
+
+    def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of ``embedding`` to each stored window in ``ids``."""
+        if not ids or self._collection is None:
+            return {}
+        import numpy as np
+
+        found = self._collection.get(ids=ids, include=["embeddings"])
+        if not found["ids"]:
+            return {}
+        vectors = np.asarray(found["embeddings"], dtype=np.float32)
+        scores = vectors @ np.asarray(embedding, dtype=np.float32)  # both unit length
+        return dict(zip(found["ids"], map(float, scores), strict=True))
+
+    def paragraphs(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Passage]:
+        """The whole paragraphs (window 0 records) for ``keys``, as passages scored 0."""
+        if not keys or self._collection is None:
+            return {}
+        found = self._collection.get(
+            ids=[window_id(s, p, 0) for s, p in keys], include=["documents", "metadatas"]
+        )
+        passages = [
+            _to_passage(m, text)
+            for m, text in zip(found["metadatas"], found["documents"], strict=True)
+        ]
+        return {(p.source, p.paragraph): p for p in passages}
+
+    def windows(self) -> list[StoredWindow]:
+        """Every stored window's text and place, in a stable order."""
+        if self._collection is None:
+            return []
+        found = self._collection.get(include=["documents", "metadatas"])
+        windows = [
+            StoredWindow(
+                id=window_id(m["source"], int(m["paragraph"]), int(m["window"])),
+                source=m["source"],
+                paragraph=int(m["paragraph"]),
+                window=int(m["window"]),
+                heading=m.get("heading") or None,
+                text=text,
+            )
+            for m, text in zip(found["metadatas"], found["documents"], strict=True)
+        ]
+        return sorted(windows, key=lambda w: (w.source, w.paragraph, w.window))
 
 
 def _to_node(record: WindowRecord):
@@ -160,9 +290,8 @@ def _to_node(record: WindowRecord):
 
     p = record.paragraph
     node = TextNode(
-        id_=f"{p.source}#{p.paragraph}#{record.window}",
-        # The node holds the whole paragraph so any window that matches cites all of it.
-        text=p.text,
+        id_=window_id(p.source, p.paragraph, record.window),
+        text=record.text,
         embedding=record.embedding,
         metadata={
             "source": p.source,
@@ -179,14 +308,13 @@ def _to_node(record: WindowRecord):
     return node
 
 
-def _to_passage(node, score: float) -> Passage:
-    m = node.metadata
+def _to_passage(m: dict, text: str) -> Passage:
     return Passage(
         source=m["source"],
         paragraph=int(m["paragraph"]),
         heading=m.get("heading") or None,
         lines=(int(m["line_start"]), int(m["line_end"])) if m.get("line_start") else None,
-        text=node.get_content(),
-        score=round(score, 4),
+        text=text,
+        score=0.0,
         page=int(m["page"]) if m.get("page") else None,
     )

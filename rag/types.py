@@ -19,7 +19,13 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved paragraph with its relevance score (higher is better)."""
+    """A retrieved paragraph and why it was retrieved.
+
+    Passages come best first in the retriever's order; ``score`` is always the cosine
+    similarity of the question to the paragraph's best embedding window (what refusal
+    thresholds read), ``lexical_score`` its BM25 score (paragraph + best sentence) where the
+    BM25 arm ran, and ``fused_score`` the 0..1 hybrid score it was ranked by.
+    """
 
     source: str
     paragraph: int
@@ -28,6 +34,8 @@ class Passage:
     text: str
     score: float
     page: int | None = None
+    lexical_score: float | None = None
+    fused_score: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
