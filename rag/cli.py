@@ -57,12 +57,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer generator; repeat to compare several (default: the configured one)",
     )
     evaluate.add_argument(
+        "--retrieval",
+        dest="eval_retrievals",
+        action="append",
+        choices=("hybrid", "dense", "bm25"),
+        help="retrieval arm; repeat to compare several (default: the configured one)",
+    )
+    evaluate.add_argument(
+        "--retrieval-only",
+        action="store_true",
+        help="score retrieval only (no answers): fast, for comparing retrieval arms",
+    )
+    evaluate.add_argument(
         "--index",
         dest="eval_index",
         metavar="DIR",
         help="keep and reuse the suites' indexes here (default: a temporary directory)",
     )
-    evaluate.add_argument("--sample", type=int, default=500, help="Quoref questions (500)")
+    evaluate.add_argument("--sample", type=int, default=1000, help="Quoref questions (1000)")
     evaluate.add_argument("--seed", type=int, default=13, help="Quoref sample seed (13)")
     evaluate.add_argument("--quoref", metavar="DIR", help="Quoref benchmark directory")
     evaluate.add_argument("--out", metavar="DIR", help="report directory (reports/eval-TIME)")
@@ -186,6 +198,8 @@ def evaluate(args: argparse.Namespace, settings: dict) -> int:
     request = EvalRequest(
         suites=args.suites,
         generators=args.eval_generators or [],
+        retrievals=args.eval_retrievals or [],
+        answer=not args.retrieval_only,
         index_dir=Path(args.eval_index) if args.eval_index else None,
         sample=args.sample,
         seed=args.seed,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import itertools
 import shlex
 import sys
 import tempfile
@@ -20,6 +22,8 @@ from rag.evaluation.runner import SuiteRun, run_suite
 class EvalRequest:
     suites: list[str] = field(default_factory=list)  # empty: every available suite
     generators: list[str] = field(default_factory=list)  # empty: the configured one
+    retrievals: list[str] = field(default_factory=list)  # empty: the configured one
+    answer: bool = True  # False: score retrieval only, no generator
     index_dir: Path | None = None  # reuse/keep indexes here (one subdirectory per suite)
     sample: int = registry.DEFAULT_SAMPLE
     seed: int = registry.DEFAULT_SEED
@@ -38,7 +42,9 @@ def run_eval(request: EvalRequest, settings: rag.Settings) -> int:
             f"unknown suite {unknown[0]!r} (available: {', '.join(registry.ALL_SUITES)})"
         )
     baseline = gate.load_baseline(request.gate_file) if request.gate_file else None
-    generators = request.generators or [settings.generator]
+    # A retrieval-only run has no generator to vary.
+    generators = (request.generators or [settings.generator])[: None if request.answer else 1]
+    retrievals = request.retrievals or [settings.retrieval]
     runs: list[SuiteRun] = []
     skipped: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as scratch:
@@ -52,17 +58,21 @@ def run_eval(request: EvalRequest, settings: rag.Settings) -> int:
                 skipped[name] = str(error)
                 print(f"rag eval: skipping {name}: {error}", file=sys.stderr)
                 continue
-            for generator in generators:
+            for generator, retrieval in itertools.product(generators, retrievals):
                 index_root = request.index_dir or work / "index"
                 run = run_suite(
                     suite,
-                    settings.replace(generator=generator),
+                    settings.replace(generator=generator, retrieval=retrieval),
                     index_root / name,
                     progress=request.progress,
+                    answer=request.answer,
                 )
-                if len(generators) > 1:
-                    run = _renamed(run, f"{name}@{generator}")
-                runs.append(run)
+                suffix = "".join(
+                    f"@{value}"
+                    for value, choices in ((generator, generators), (retrieval, retrievals))
+                    if len(choices) > 1
+                )
+                runs.append(dataclasses.replace(run, suite=name + suffix))
     command = "rag eval " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     built = report.build_report(runs, command, skipped)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -89,9 +99,3 @@ def _load_suite(name: str, request: EvalRequest, work: Path) -> registry.Suite:
     if name == "quoref":
         return registry.quoref(work, request.sample, request.seed, request.quoref_dir)
     return registry.LOCAL_SUITES[name]()
-
-
-def _renamed(run: SuiteRun, name: str) -> SuiteRun:
-    import dataclasses
-
-    return dataclasses.replace(run, suite=name)

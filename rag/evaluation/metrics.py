@@ -20,7 +20,7 @@ class QuestionResult:
     type: str
     question: str
     query: str  # what was retrieved with (the standalone form of a follow-up)
-    answer: str
+    answer: str | None  # None: retrieval-only run
     refused: bool
     citations: list[dict]  # label, text, relevant
     expected_answers: list[str]
@@ -35,7 +35,8 @@ class QuestionResult:
     seconds: float  # answering, retrieval included
     retrieve_seconds: float
     first_token_seconds: float | None = None  # streaming generators: question to first text
-    # answerable: answer- and citation-correct; must-refuse: refused
+    # answerable: answer- and citation-correct; must-refuse: refused;
+    # retrieval-only runs: a relevant passage among the top_k the generator would be given
     passed: bool = False
 
 
@@ -92,6 +93,38 @@ def score_answer(
     )
 
 
+def score_retrieval(
+    question: Question,
+    ranked: Sequence[Passage],
+    baseline: Sequence[Passage],
+    retrieve_seconds: float,
+    top_k: int,
+) -> QuestionResult:
+    """A question of a retrieval-only run: ranks, no answer."""
+    rank = None if question.must_refuse else first_relevant_rank(question, ranked)
+    return QuestionResult(
+        id=question.id,
+        type=question.type,
+        question=question.question,
+        query=question.question,
+        answer=None,
+        refused=False,
+        citations=[],
+        expected_answers=list(question.answers),
+        evidence=list(question.evidence),
+        source=question.source,
+        must_refuse=question.must_refuse,
+        rank=rank,
+        baseline_rank=None if question.must_refuse else first_relevant_rank(question, baseline),
+        answer_correct=None,
+        citation_correct=None,
+        citation_precision=None,
+        seconds=retrieve_seconds,
+        retrieve_seconds=retrieve_seconds,
+        passed=rank is not None and rank <= top_k,
+    )
+
+
 def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
@@ -115,25 +148,26 @@ def retrieval_metrics(ranks: list[int | None]) -> dict:
 def aggregate(results: Sequence[QuestionResult]) -> dict:
     """All metrics over ``results``; a metric with no question to measure it is None."""
     answerable = [r for r in results if not r.must_refuse]
-    refusable = [r for r in results if r.must_refuse]
+    answered = [r for r in answerable if r.answer is not None]
+    refusable = [r for r in results if r.must_refuse and r.answer is not None]
     latencies = [r.seconds for r in results]
     retrieval = [r.retrieve_seconds for r in answerable]
     first_tokens = [r.first_token_seconds for r in results if r.first_token_seconds is not None]
     return {
         "questions": len(results),
         "answerable": len(answerable),
-        "must_refuse": len(refusable),
+        "must_refuse": sum(r.must_refuse for r in results),
         "retrieval": retrieval_metrics([r.rank for r in answerable]) if answerable else None,
         "bm25_baseline": (
             retrieval_metrics([r.baseline_rank for r in answerable]) if answerable else None
         ),
-        "answer_accuracy": _mean([bool(r.answer_correct) for r in answerable]),
-        "citation_accuracy": _mean([bool(r.citation_correct) for r in answerable]),
+        "answer_accuracy": _mean([bool(r.answer_correct) for r in answered]),
+        "citation_accuracy": _mean([bool(r.citation_correct) for r in answered]),
         "citation_precision": _mean(
-            [r.citation_precision for r in answerable if r.citation_precision is not None]
+            [r.citation_precision for r in answered if r.citation_precision is not None]
         ),
         "refusal_accuracy": _mean([r.refused for r in refusable]),
-        "false_refusal_rate": _mean([r.refused for r in answerable]),
+        "false_refusal_rate": _mean([r.refused for r in answered]),
         "latency_p50_s": _percentile(latencies, 50),
         "latency_p95_s": _percentile(latencies, 95),
         "first_token_p50_s": _percentile(first_tokens, 50),

@@ -92,10 +92,7 @@ def markdown(report: dict) -> str:
         ]
         out.append(_table(rows, header) + "\n")
     for name, suite in suites.items():
-        out.append(
-            f"## {name}\n\n{suite['description']}. Generator `{suite['generator']}`, "
-            f"{suite['paragraphs']} paragraphs, indexed in {suite['ingest_seconds']} s.\n"
-        )
+        out.append(f"## {name}\n\n{suite['description']}. {_setup(suite)}.\n")
         keys = [k for k, _ in HEADLINE[:8]]
         rows = [
             [t, _fmt(m["questions"]), *(_fmt(metric(m, k)) for k in keys)]
@@ -132,14 +129,22 @@ def _plots(suite: dict) -> str:
 
     types = suite["metrics_by_type"]
     names = list(types)
-    accuracy = [
-        types[t]["refusal_accuracy"] if types[t]["answerable"] == 0 else types[t]["answer_accuracy"]
-        for t in names
-    ]
+    answered = any(r["answer"] is not None for r in suite["results"])
+    if answered:
+        accuracy = [
+            types[t]["refusal_accuracy"]
+            if types[t]["answerable"] == 0
+            else types[t]["answer_accuracy"]
+            for t in names
+        ]
+    else:  # retrieval only
+        accuracy = [metric(types[t], "retrieval.hit@5") for t in names]
     figure, axis = plt.subplots(figsize=(6, 2.6))
     axis.barh(names, [a or 0 for a in accuracy], color="#4c72b0")
     axis.set_xlim(0, 1)
-    axis.set_xlabel("accuracy (refusal accuracy for unanswerable)")
+    axis.set_xlabel(
+        "accuracy (refusal accuracy for unanswerable)" if answered else "hit@5 (retrieval only)"
+    )
     axis.invert_yaxis()
     bars = _svg(figure)
 
@@ -166,9 +171,19 @@ def _plots(suite: dict) -> str:
     axis.legend()
     ranks = _svg(figure)
     return (
-        f'<div class="plots"><figure>{bars}<figcaption>Accuracy by question type</figcaption>'
+        f'<div class="plots"><figure>{bars}<figcaption>{"Accuracy" if answered else "Hit@5"} '
+        "by question type</figcaption>"
         f"</figure><figure>{latency}<figcaption>Latency per question</figcaption></figure>"
         f"<figure>{ranks}<figcaption>Retrieval rank</figcaption></figure></div>"
+    )
+
+
+def _setup(suite: dict) -> str:
+    """One line: generator, retrieval, corpus size, ingest time (0 when reused) and index size."""
+    return (
+        f"Generator `{suite['generator']}`, retrieval `{suite.get('retrieval', 'dense')}`, "
+        f"{suite['paragraphs']} paragraphs, indexed in {suite['ingest_seconds']} s "
+        f"(index {suite.get('index_mb', '–')} MB on disk)"
     )
 
 
@@ -197,7 +212,8 @@ def _failures(suite: dict) -> str:
         query = "" if r["query"] == r["question"] else f"<br><i>searched as:</i> {_e(r['query'])}"
         rows.append(
             f"<tr><td>{_e(r['id'])}<br><small>{_e(r['type'])}</small></td>"
-            f"<td>{_e(r['question'])}{query}</td><td>{_e(r['answer'])}<ul>{citations}</ul></td>"
+            f"<td>{_e(r['question'])}{query}</td>"
+            f"<td>{_e(r['answer'] or '(retrieval only)')}<ul>{citations}</ul></td>"
             f"<td>{expected}</td><td>{_e(r['rank'] or '–')} / {_e(r['baseline_rank'] or '–')}"
             f"</td></tr>"
         )
@@ -230,8 +246,7 @@ def html_report(report: dict) -> str:
     ]
     for name, suite in suites.items():
         body.append(
-            f"<h2>{_e(name)}</h2><p>{_e(suite['description'])}. Generator "
-            f"<code>{_e(suite['generator'])}</code>, {suite['paragraphs']} paragraphs.</p>"
+            f"<h2>{_e(name)}</h2><p>{_e(suite['description'])}. {_e(_setup(suite))}.</p>"
             f"{_plots(suite)}<h3>Failed questions</h3>{_failures(suite)}"
         )
     for name, reason in report["skipped_suites"].items():

@@ -11,11 +11,19 @@ from pathlib import Path
 import rag
 from rag.documents import find_documents, read_paragraphs
 from rag.errors import ConfigError
-from rag.evaluation.metrics import RANK_DEPTH, QuestionResult, aggregate, by_type, score_answer
-from rag.evaluation.questions import missing_evidence
+from rag.evaluation.metrics import (
+    RANK_DEPTH,
+    QuestionResult,
+    aggregate,
+    by_type,
+    score_answer,
+    score_retrieval,
+)
+from rag.evaluation.questions import Question, missing_evidence
 from rag.evaluation.suites import Suite
 from rag.generate import generator_name
 from rag.lexical import BM25Index
+from rag.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +32,11 @@ log = logging.getLogger(__name__)
 class SuiteRun:
     suite: str
     description: str
-    generator: str
+    generator: str  # "none" for a retrieval-only run
+    retrieval: str
     settings: dict
     ingest_seconds: float
+    index_mb: float  # the index directory's size on disk
     paragraphs: int
     results: list[QuestionResult]
     metrics: dict
@@ -37,9 +47,17 @@ class SuiteRun:
 
 
 def run_suite(
-    suite: Suite, settings: rag.Settings, index_dir: Path, progress: bool = True
+    suite: Suite,
+    settings: rag.Settings,
+    index_dir: Path,
+    progress: bool = True,
+    answer: bool = True,
 ) -> SuiteRun:
-    """Index the suite's corpus into ``index_dir`` (incrementally) and score every question."""
+    """Index the suite's corpus into ``index_dir`` (incrementally) and score every question.
+
+    ``answer=False`` scores retrieval only: each question is retrieved as written (follow-ups
+    are not made standalone) and no generator runs.
+    """
     settings = settings.replace(corpus_dir=suite.corpus, index_dir=index_dir)
     documents, _ = find_documents([suite.corpus])
     paragraphs = [p for doc in documents for p in read_paragraphs(doc.path, doc.source)]
@@ -58,29 +76,49 @@ def run_suite(
 
         questions = tqdm(questions, desc=f"{suite.name}", unit="question")
     for question in questions:
-        session = bot.chat()
-        for turn in question.turns:
-            session.ask(turn)
-        answer = session.ask(question.question)
+        reply = _answer(bot, question) if answer else None
+        query = reply.query if reply else question.question
         started = time.perf_counter()
-        ranked = bot.retrieve(answer.query, k=RANK_DEPTH)
+        ranked = bot.retrieve(query, k=RANK_DEPTH)
         retrieve_seconds = time.perf_counter() - started
-        lexical = baseline.search(answer.query, RANK_DEPTH)
-        results.append(score_answer(question, answer, ranked, lexical, retrieve_seconds))
-    generator = generator_name(settings)
+        lexical = baseline.search(query, RANK_DEPTH)
+        results.append(
+            score_answer(question, reply, ranked, lexical, retrieve_seconds)
+            if reply
+            else score_retrieval(question, ranked, lexical, retrieve_seconds, settings.top_k)
+        )
+    generator = generator_name(settings) if answer else "none"
     return SuiteRun(
         suite=suite.name,
         description=suite.description,
         generator=generator,
+        retrieval=settings.retrieval,
         settings={
             "embed_model": settings.embed_model,
             "generator": generator,
+            "retrieval": settings.retrieval,
+            "window_sentences": settings.window_sentences,
+            "hybrid_lexical_weight": settings.hybrid_lexical_weight,
+            "hybrid_candidates": settings.hybrid_candidates,
             "top_k": settings.top_k,
             "refusal_threshold": settings.refusal_threshold,
         },
         ingest_seconds=round(report.seconds, 2),
+        index_mb=round(_size(index_dir) / 2**20, 1),
         paragraphs=len(paragraphs),
         results=results,
         metrics=aggregate(results),
         metrics_by_type=by_type(results),
     )
+
+
+def _answer(bot: rag.Bot, question: Question) -> Answer:
+    """Ask the question in a fresh chat, after its earlier turns."""
+    session = bot.chat()
+    for turn in question.turns:
+        session.ask(turn)
+    return session.ask(question.question)
+
+
+def _size(directory: Path) -> int:
+    return sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())

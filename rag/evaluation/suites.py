@@ -13,7 +13,7 @@ from rag.evaluation.questions import Question, load_questions
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS_DIR = ROOT / "evals" / "questions"
 DEFAULT_QUOREF_DIR = ROOT.parent / "shared" / "benchmarks" / "quoref"
-DEFAULT_SAMPLE = 500
+DEFAULT_SAMPLE = 1000
 DEFAULT_SEED = 13
 
 
