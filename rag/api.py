@@ -71,7 +71,10 @@ class Bot:
         from rag.indexer import ingest_paths
 
         paths = list(paths) if paths is not None else [self.settings.corpus_dir]
-        return ingest_paths(paths, self.settings, self.embedder, self.store, progress=progress)
+        report = ingest_paths(paths, self.settings, self.embedder, self.store, progress=progress)
+        if self.settings.retrieval != "dense":
+            self._retriever.lexical()  # bring the BM25 index up to date now, not on next question
+        return report
 
     def validate_question(self, question: str) -> str:
         text = (question or "").strip()

@@ -7,7 +7,6 @@ import logging
 import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -72,13 +71,6 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
     """Indexes of the ``k`` highest positive scores, best first; ties in index order."""
     order = np.argsort(-scores, kind="stable")[:k]
     return [int(i) for i in order if scores[i] > 0]
-
-
-@dataclass(frozen=True)
-class LexicalHit:
-    source: str
-    paragraph: int
-    score: float
 
 
 class LexicalIndex:
@@ -149,10 +141,9 @@ class LexicalIndex:
         np.maximum.at(best_window, self._owners, self._sentences.get_scores(tokens))
         return self._paragraphs.get_scores(tokens) + best_window
 
-    def search(self, query: str, n: int) -> list[LexicalHit]:
-        """The ``n`` best paragraphs with a positive score, best first."""
-        scores = self.scores(query)
-        return [LexicalHit(*self.keys[i], float(scores[i])) for i in _top(scores, n)]
+    def best(self, scores: np.ndarray, n: int) -> list[tuple[str, int]]:
+        """The ``n`` paragraphs with the highest positive ``scores``, best first."""
+        return [self.keys[i] for i in _top(scores, n)]
 
     def score_of(self, scores: np.ndarray, key: tuple[str, int]) -> float:
         position = self._position.get(key)

@@ -84,27 +84,20 @@ class Retriever:
             return []
         scores = lexical.scores(query)
         if self.mode == "bm25":
-            hits = lexical.search(query, k)
-            ranked = [(h.source, h.paragraph) for h in hits]
+            ranked = lexical.best(scores, k)
             similarity = self._similarities(embedding, ranked, lexical)
-            return self._passages(
-                ranked, similarity, lexical_scores={h: lexical.score_of(scores, h) for h in ranked}
-            )
+            lexical_scores = {key: lexical.score_of(scores, key) for key in ranked}
+            return self._passages(ranked, similarity, lexical_scores)
         depth = max(k, self.settings.hybrid_candidates)
         similarity = self._dense(embedding, depth)
-        pool = list(
-            dict.fromkeys(
-                [*[(h.source, h.paragraph) for h in lexical.search(query, depth)], *similarity]
-            )
+        pool = list(dict.fromkeys([*lexical.best(scores, depth), *similarity]))
+        similarity |= self._similarities(
+            embedding, [key for key in pool if key not in similarity], lexical
         )
-        missing = [key for key in pool if key not in similarity]
-        similarity |= self._similarities(embedding, missing, lexical)
         lexical_scores = {key: lexical.score_of(scores, key) for key in pool}
+        lexical_part = _normalised(lexical_scores)
+        dense_part = _normalised({key: similarity.get(key, 0.0) for key in pool})
         weight = self.settings.hybrid_lexical_weight
-        lexical_part, dense_part = (
-            _normalised(lexical_scores),
-            _normalised({key: similarity.get(key, 0.0) for key in pool}),
-        )
         fused = {key: weight * lexical_part[key] + (1 - weight) * dense_part[key] for key in pool}
         ranked = sorted(pool, key=lambda key: (-fused[key], key))[:k]
         return self._passages(ranked, similarity, lexical_scores, fused)

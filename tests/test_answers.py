@@ -92,7 +92,8 @@ def test_retrieve_returns_scored_passages_best_first(article_bot):
     passages = article_bot.retrieve("Kremlin spokesperson", k=4)
     assert len(passages) == 4
     assert passages[0].paragraph == 6 and passages[0].heading.startswith("Putin’s Stance")
-    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    fused = [p.fused_score for p in passages]  # hybrid, the default: ranked by the fused score
+    assert fused == sorted(fused, reverse=True) and all(0 < p.score <= 1 for p in passages)
 
 
 def test_answer_serialises_to_json(article_bot):

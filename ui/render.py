@@ -64,8 +64,19 @@ def _card(passage: Passage, title: str, anchor: str, highlights: set[str]) -> st
     return (
         f'<div class="src-card" id="{anchor}">'
         f'<div class="src-title">{html.escape(title)} {html.escape(passage.label)}</div>{heading}'
-        f'<div class="src-text">{_highlighted(passage.text, highlights)}</div></div>'
+        f'<div class="src-text">{_highlighted(passage.text, highlights)}</div>'
+        f'<div class="src-why">{retrieval_reason(passage)}</div></div>'
     )
+
+
+def retrieval_reason(passage: Passage) -> str:
+    """Why the passage was retrieved: each retrieval arm's score."""
+    parts = [f"similarity {passage.score:.2f}"]
+    if passage.lexical_score is not None:
+        parts.append(f"BM25 {passage.lexical_score:.1f}")
+    if passage.fused_score is not None:
+        parts.append(f"fused {passage.fused_score:.2f}")
+    return " · ".join(parts)
 
 
 def sources_html(answer: Answer | None) -> str:
