@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import ConfigError
+from rag.text import Window, paragraph_windows
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +26,6 @@ def resolve_model_path(name: str) -> str:
     raise ConfigError(
         f"embedding model {name!r} is neither {PACKAGED_MODEL!r} nor a local model directory"
     )
-
-
-@dataclass(frozen=True)
-class Window:
-    """One piece of a paragraph that fits the model: what gets embedded."""
-
-    text: str
-    index: int
 
 
 class Embedder:
@@ -71,21 +63,9 @@ class Embedder:
             self._model._model.tokenizer.encode(text, add_special_tokens=True, verbose=False)
         )
 
-    def windows(self, text: str, heading: str | None) -> list[Window]:
-        """What gets embedded for one paragraph: window 0 is the whole paragraph (the model reads
-        its first ``max_tokens``); a paragraph of more sentences than ``window_sentences`` also
-        gets one window per run of that many consecutive sentences, so every part of a long
-        paragraph is seen, and a question matching one sentence finds it.
-        ``Window.text`` is the paragraph's own text; ``embedded_text`` adds the heading.
-        """
-        from rag.text import split_sentences
-
-        size = max(1, self.settings.window_sentences)
-        sentences = split_sentences(text)
-        if len(sentences) <= size:
-            return [Window(text, 0)]
-        runs = [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
-        return [Window(text, 0)] + [Window(run, i) for i, run in enumerate(runs, 1)]
+    def windows(self, text: str) -> list[Window]:
+        """What gets embedded for one paragraph (see ``rag.text.paragraph_windows``)."""
+        return paragraph_windows(text, self.settings.window_sentences)
 
     @staticmethod
     def embedded_text(window: Window, heading: str | None) -> str:

@@ -106,7 +106,7 @@ def _embed(
         (source, digest, paragraph, window, embedder.embedded_text(window, paragraph.heading))
         for source, (digest, paragraphs) in changed.items()
         for paragraph in paragraphs
-        for window in embedder.windows(paragraph.text, paragraph.heading)
+        for window in embedder.windows(paragraph.text)
     ]
     # A batch is padded to its longest text: batching texts of similar length (a paragraph's
     # sentences apart from the paragraph itself) embeds several times faster.
@@ -118,9 +118,7 @@ def _embed(
             chunk = jobs[start : start + batch]
             vectors = embedder.embed_texts([text for *_, text in chunk])
             for (source, digest, paragraph, window, _), vector in zip(chunk, vectors, strict=True):
-                records[source].append(
-                    WindowRecord(paragraph, window.index, window.text, vector, digest)
-                )
+                records[source].append(WindowRecord(paragraph, window.index, vector, digest))
             bar.update(len(chunk))
     for file_records in records.values():
         file_records.sort(key=lambda r: (r.paragraph.paragraph, r.window))

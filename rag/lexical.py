@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.store import StoredWindow, window_id
+from rag.store import window_id
+from rag.text import paragraph_windows
 from rag.types import Paragraph, Passage
 
 log = logging.getLogger(__name__)
@@ -100,34 +101,27 @@ class LexicalIndex:
         self._position = {key: i for i, key in enumerate(keys)}
 
     @classmethod
-    def build(cls, revision: str, stored: Sequence[StoredWindow]) -> LexicalIndex:
-        """Index ``stored`` (every window of every paragraph, window 0 = the whole paragraph)."""
-        keys: list[tuple[str, int]] = []
+    def build(
+        cls, revision: str, paragraphs: Sequence[Paragraph], sentences_per_window: int
+    ) -> LexicalIndex:
+        """Index ``paragraphs`` and their sentence windows (the same windows that are embedded)."""
+        keys = [(p.source, p.paragraph) for p in paragraphs]
         windows: list[list[int]] = []
-        paragraph_texts: list[str] = []
         window_texts: list[str] = []
         owners: list[int] = []
-        by_key: dict[tuple[str, int], list[StoredWindow]] = {}
-        for record in stored:
-            by_key.setdefault((record.source, record.paragraph), []).append(record)
-        for key in sorted(by_key):
-            records = sorted(by_key[key], key=lambda w: w.window)
-            if records[0].window != 0:
-                continue  # a paragraph caught half-written by another process: next revision
-            keys.append(key)
-            windows.append([w.window for w in records])
-            paragraph_texts.append(_with_heading(records[0].heading, records[0].text))
-            # A one-sentence paragraph has no windows but itself.
-            for record in records[1:] or records:
-                window_texts.append(record.text)
-                owners.append(len(keys) - 1)
+        for position, paragraph in enumerate(paragraphs):
+            cut = paragraph_windows(paragraph.text, sentences_per_window)
+            windows.append([w.index for w in cut])
+            for window in cut[1:] or cut:  # a one-sentence paragraph is its own window
+                window_texts.append(window.text)
+                owners.append(position)
         if not keys:
             return cls(revision, [], [], None, None, np.zeros(0, dtype=np.int64))
         return cls(
             revision,
             keys,
             windows,
-            _bm25(paragraph_texts),
+            _bm25([_with_heading(p.heading, p.text) for p in paragraphs]),
             _bm25(window_texts),
             np.asarray(owners, dtype=np.int64),
         )

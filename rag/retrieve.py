@@ -65,7 +65,9 @@ class Retriever:
         index = LexicalIndex.load(self.lexical_dir)
         if index is None or index.revision != revision:
             log.info("building the BM25 index of %s", self.store.location)
-            index = LexicalIndex.build(revision, self.store.windows())
+            index = LexicalIndex.build(
+                revision, self.store.all_paragraphs(), self.settings.window_sentences
+            )
             index.save(self.lexical_dir)
         self._lexical = index
         return index

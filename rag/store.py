@@ -19,19 +19,16 @@ log = logging.getLogger(__name__)
 
 
 # How paragraphs are cut into windows; an index stored with another layout is rebuilt by ingest.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
+GET_PAGE = 5000  # records per Chroma get
 
 
 @dataclass(frozen=True)
 class WindowRecord:
-    """A paragraph window ready to store: its paragraph, window number, text and embedding.
-
-    Window 0's text is the whole paragraph: it is what a citation shows.
-    """
+    """A paragraph window ready to store: its paragraph, window number and embedding."""
 
     paragraph: Paragraph
     window: int
-    text: str
     embedding: list[float]
     file_hash: str
 
@@ -43,18 +40,6 @@ class WindowHit:
     source: str
     paragraph: int
     similarity: float
-
-
-@dataclass(frozen=True)
-class StoredWindow:
-    """A window's id, paragraph and text as stored (what the BM25 arm is built from)."""
-
-    id: str
-    source: str
-    paragraph: int
-    window: int
-    heading: str | None
-    text: str
 
 
 def window_id(source: str, paragraph: int, window: int) -> str:
@@ -181,10 +166,23 @@ class ParagraphStore:
     def is_empty(self) -> bool:
         return self._collection is None or self._collection.count() == 0
 
-    def _first_windows(self) -> list[dict]:
+    def _get_all(self, include: list[str], where: dict | None = None) -> dict[str, list]:
+        """Every matching record, fetched in pages (one query for all would exceed SQLite's
+        limit on query variables for a large collection)."""
+        found: dict[str, list] = {"ids": [], **{field: [] for field in include}}
         if self._collection is None:
-            return []
-        return self._collection.get(where={"window": 0}, include=["metadatas"])["metadatas"]
+            return found
+        offset = 0
+        while True:
+            page = self._collection.get(where=where, include=include, limit=GET_PAGE, offset=offset)
+            for field in found:
+                found[field].extend(page[field])
+            if len(page["ids"]) < GET_PAGE:
+                return found
+            offset += GET_PAGE
+
+    def _first_windows(self) -> list[dict]:
+        return self._get_all(["metadatas"], where={"window": 0})["metadatas"]
 
     def is_outdated(self) -> bool:
         """Whether the index was built with another window layout (ingest then rebuilds it)."""
@@ -266,23 +264,14 @@ class ParagraphStore:
         ]
         return {(p.source, p.paragraph): p for p in passages}
 
-    def windows(self) -> list[StoredWindow]:
-        """Every stored window's text and place, in a stable order."""
-        if self._collection is None:
-            return []
-        found = self._collection.get(include=["documents", "metadatas"])
-        windows = [
-            StoredWindow(
-                id=window_id(m["source"], int(m["paragraph"]), int(m["window"])),
-                source=m["source"],
-                paragraph=int(m["paragraph"]),
-                window=int(m["window"]),
-                heading=m.get("heading") or None,
-                text=text,
-            )
+    def all_paragraphs(self) -> list[Paragraph]:
+        """Every stored paragraph (its window 0 record), by source and number."""
+        found = self._get_all(["documents", "metadatas"], where={"window": 0})
+        paragraphs = [
+            _to_paragraph(m, text)
             for m, text in zip(found["metadatas"], found["documents"], strict=True)
         ]
-        return sorted(windows, key=lambda w: (w.source, w.paragraph, w.window))
+        return sorted(paragraphs, key=lambda p: (p.source, p.paragraph))
 
 
 def _to_node(record: WindowRecord):
@@ -291,7 +280,9 @@ def _to_node(record: WindowRecord):
     p = record.paragraph
     node = TextNode(
         id_=window_id(p.source, p.paragraph, record.window),
-        text=record.text,
+        # Window 0 holds the paragraph, which every window cites. The other windows' text is
+        # not stored: it is recomputed from the paragraph (rag.text.paragraph_windows).
+        text=p.text if record.window == 0 else "",
         embedding=record.embedding,
         metadata={
             "source": p.source,
@@ -308,13 +299,17 @@ def _to_node(record: WindowRecord):
     return node
 
 
-def _to_passage(m: dict, text: str) -> Passage:
-    return Passage(
+def _to_paragraph(m: dict, text: str) -> Paragraph:
+    return Paragraph(
         source=m["source"],
         paragraph=int(m["paragraph"]),
         heading=m.get("heading") or None,
         lines=(int(m["line_start"]), int(m["line_end"])) if m.get("line_start") else None,
         text=text,
-        score=0.0,
         page=int(m["page"]) if m.get("page") else None,
     )
+
+
+def _to_passage(m: dict, text: str) -> Passage:
+    p = _to_paragraph(m, text)
+    return Passage(p.source, p.paragraph, p.heading, p.lines, p.text, 0.0, p.page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 # Punkt's English model splits "U.S. Secretary" into two sentences; these abbreviations
@@ -24,6 +25,28 @@ def _sentence_tokenizer():
 
 def split_sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in _sentence_tokenizer().span_tokenize(text)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """One piece of a paragraph that is embedded and searched on its own."""
+
+    text: str
+    index: int
+
+
+def paragraph_windows(text: str, sentences_per_window: int) -> list[Window]:
+    """Window 0 is the whole paragraph; a paragraph of more sentences than
+    ``sentences_per_window`` also gets one window per run of that many consecutive sentences,
+    so every part of a long paragraph is seen (the embedding model reads only its first 256
+    tokens), and a question that matches one sentence finds it.
+    """
+    size = max(1, sentences_per_window)
+    sentences = split_sentences(text)
+    if len(sentences) <= size:
+        return [Window(text, 0)]
+    runs = [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
+    return [Window(text, 0)] + [Window(run, i) for i, run in enumerate(runs, 1)]
 
 
 @cache
