@@ -22,7 +22,7 @@ from rag.evaluation import suites  # noqa: E402
 from rag.evaluation.metrics import first_relevant_rank, retrieval_metrics  # noqa: E402
 from rag.evaluation.questions import Question  # noqa: E402
 
-WEIGHTS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+WEIGHTS = (0.0, 0.4, 0.5, 0.6, 0.7, 1.0)
 TUNING_SEED = 7
 
 

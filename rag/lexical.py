@@ -79,8 +79,8 @@ class LexicalIndex:
 
     A paragraph's score is its own BM25 score plus that of its best window, so a question
     whose words meet in one sentence beats one whose words are scattered over a long paragraph.
-    Built from the store's records (embedded or server), saved under ``directory`` with the
-    store's revision, and rebuilt when the store's revision changes.
+    Built from the stored paragraphs (embedded store or Chroma server), saved with the store's
+    revision, and rebuilt when that revision changes (see ``Retriever.lexical``).
     """
 
     def __init__(
