@@ -68,7 +68,7 @@ def test_api_answers_with_source_cards(server):
     text, sources = ask(client, QUESTION)
     assert "Saudi Arabia" in text and "(#source-1)" in text
     assert 'id="source-1"' in sources and "¶2" in sources and "<mark>" in sources
-    assert re.search(r"similarity 0\.\d\d · BM25 \d+\.\d · fused \d\.\d\d", sources)  # why retrieved
+    assert re.search(r"similarity 0\.\d\d · BM25 \d+\.\d · fused \d\.\d\d", sources)
 
 
 def test_api_refusal_shows_closest_passages(server):
