@@ -54,15 +54,6 @@ class Embedder:
     def dimension(self) -> int:
         return int(self._model._model.get_embedding_dimension())
 
-    @property
-    def max_tokens(self) -> int:
-        return int(self._model._model.max_seq_length)
-
-    def count_tokens(self, text: str) -> int:
-        return len(
-            self._model._model.tokenizer.encode(text, add_special_tokens=True, verbose=False)
-        )
-
     def windows(self, text: str) -> list[Window]:
         """What gets embedded for one paragraph (see ``rag.text.paragraph_windows``)."""
         return paragraph_windows(text, self.settings.window_sentences)
