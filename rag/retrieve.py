@@ -116,12 +116,11 @@ class Retriever:
         self, embedding: list[float], keys: list[Key], lexical: LexicalIndex
     ) -> dict[Key, float]:
         """Exact best-window similarity of paragraphs the embedding search did not return."""
-        by_window = self.store.similarities(
-            embedding, [i for key in keys for i in lexical.window_ids(key)]
-        )
+        windows = {key: lexical.window_ids(key) for key in keys}
+        by_window = self.store.similarities(embedding, [i for ids in windows.values() for i in ids])
         best: dict[Key, float] = {}
-        for key in keys:
-            found = [by_window[i] for i in lexical.window_ids(key) if i in by_window]
+        for key, ids in windows.items():
+            found = [by_window[i] for i in ids if i in by_window]
             if found:
                 best[key] = max(found)
         return best

@@ -47,6 +47,23 @@ def first_relevant_rank(question: Question, ranked: Sequence[Passage]) -> int | 
     return None
 
 
+def _question_fields(
+    question: Question, ranked: Sequence[Passage], baseline: Sequence[Passage]
+) -> dict:
+    """What a result records of the question itself and of the two rankings."""
+    return {
+        "id": question.id,
+        "type": question.type,
+        "question": question.question,
+        "expected_answers": list(question.answers),
+        "evidence": list(question.evidence),
+        "source": question.source,
+        "must_refuse": question.must_refuse,
+        "rank": None if question.must_refuse else first_relevant_rank(question, ranked),
+        "baseline_rank": None if question.must_refuse else first_relevant_rank(question, baseline),
+    }
+
+
 def score_answer(
     question: Question,
     answer: Answer,
@@ -68,19 +85,11 @@ def score_answer(
         if cited and not answer.refused:
             precision = sum(ok for _, ok in cited) / len(cited)
     return QuestionResult(
-        id=question.id,
-        type=question.type,
-        question=question.question,
+        **_question_fields(question, ranked, baseline),
         query=answer.query,
         answer=answer.text,
         refused=answer.refused,
         citations=[{"label": c.label, "text": c.text, "relevant": ok} for c, ok in cited],
-        expected_answers=list(question.answers),
-        evidence=list(question.evidence),
-        source=question.source,
-        must_refuse=question.must_refuse,
-        rank=None if question.must_refuse else first_relevant_rank(question, ranked),
-        baseline_rank=None if question.must_refuse else first_relevant_rank(question, baseline),
         answer_correct=answer_correct,
         citation_correct=citation_correct,
         citation_precision=precision,
@@ -101,27 +110,19 @@ def score_retrieval(
     top_k: int,
 ) -> QuestionResult:
     """A question of a retrieval-only run: ranks, no answer."""
-    rank = None if question.must_refuse else first_relevant_rank(question, ranked)
+    fields = _question_fields(question, ranked, baseline)
     return QuestionResult(
-        id=question.id,
-        type=question.type,
-        question=question.question,
+        **fields,
         query=question.question,
         answer=None,
         refused=False,
         citations=[],
-        expected_answers=list(question.answers),
-        evidence=list(question.evidence),
-        source=question.source,
-        must_refuse=question.must_refuse,
-        rank=rank,
-        baseline_rank=None if question.must_refuse else first_relevant_rank(question, baseline),
         answer_correct=None,
         citation_correct=None,
         citation_precision=None,
         seconds=retrieve_seconds,
         retrieve_seconds=retrieve_seconds,
-        passed=rank is not None and rank <= top_k,
+        passed=fields["rank"] is not None and fields["rank"] <= top_k,
     )
 
 
