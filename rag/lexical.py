@@ -35,9 +35,18 @@ def _bm25(texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B):
 
 
 def _query_tokens(query: str) -> list[str]:
+    """The query's BM25 words; empty for a question made only of stop-words or punctuation."""
     import bm25s
 
     return bm25s.tokenize([query], return_ids=False, show_progress=False)[0]
+
+
+def _scores(index, tokens: list[str], documents: int) -> np.ndarray:
+    """``index``'s BM25 score of every document; all zero when the query has no words
+    (bm25s raises IndexError on an empty query)."""
+    if not tokens:
+        return np.zeros(documents)
+    return index.get_scores(tokens)
 
 
 def _with_heading(heading: str | None, text: str) -> str:
@@ -56,7 +65,7 @@ class BM25Index:
         k = min(k, len(self.paragraphs))
         if k == 0:
             return []
-        scores = self._bm25.get_scores(_query_tokens(query))
+        scores = _scores(self._bm25, _query_tokens(query), len(self.paragraphs))
         ranked = []
         for index in _top(scores, k):
             p = self.paragraphs[index]
@@ -132,8 +141,9 @@ class LexicalIndex:
             return np.zeros(0)
         tokens = _query_tokens(query)
         best_window = np.zeros(len(self.keys))
-        np.maximum.at(best_window, self._owners, self._sentences.get_scores(tokens))
-        return self._paragraphs.get_scores(tokens) + best_window
+        windows = _scores(self._sentences, tokens, len(self._owners))
+        np.maximum.at(best_window, self._owners, windows)
+        return _scores(self._paragraphs, tokens, len(self.keys)) + best_window
 
     def best(self, scores: np.ndarray, n: int) -> list[tuple[str, int]]:
         """The ``n`` paragraphs with the highest positive ``scores``, best first."""

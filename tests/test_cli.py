@@ -64,6 +64,15 @@ def test_ask_out_of_corpus_question_is_refused(project):
     assert "Closest passages" in result.stdout
 
 
+@pytest.mark.parametrize("question", ["???", "is it?"])
+def test_question_without_words_is_refused_without_a_traceback(project, question):
+    """Regression: a question of stop-words or punctuation crashed inside bm25s."""
+    result = run("ask", question, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("I could not find this in the documents.")
+    assert "Traceback" not in result.stderr
+
+
 def test_second_ingest_changes_nothing(project):
     result = run("ingest", cwd=project)
     assert "added 0, updated 0, removed 0, unchanged 1 file(s); 11 paragraphs" in result.stdout

@@ -87,3 +87,26 @@ def test_an_index_built_with_other_windows_is_rebuilt_by_ingest(corpus, index_di
     report = rag.ingest([corpus], index_dir=index_dir)
     assert (report.added, report.unchanged, report.paragraphs) == (1, 0, 1)
     assert search(rag.open(index_dir=index_dir), "ferry pier") == [("ferry.txt", 1)]
+
+
+
+@pytest.fixture(scope="module")
+def bots_by_mode(article_corpus, tmp_path_factory) -> dict[str, rag.Bot]:
+    """The bundled article indexed once, opened with each retrieval arm."""
+    index = tmp_path_factory.mktemp("article-arms")
+    rag.ingest([article_corpus], index_dir=index)
+    return {
+        mode: rag.open(index_dir=index, generator="extractive", retrieval=mode)
+        for mode in ("hybrid", "bm25", "dense")
+    }
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+@pytest.mark.parametrize("question", ["???", "is it?", "the of and", "a\x00b", "…!!"])
+def test_question_of_only_stop_words_or_punctuation_is_refused_not_a_crash(
+    bots_by_mode, mode, question
+):
+    """Regression: bm25s raised IndexError on a query with no words left after tokenising."""
+    bot = bots_by_mode[mode]
+    assert isinstance(bot.retrieve(question, k=5), list)
+    assert bot.ask(question).refused
