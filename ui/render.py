@@ -7,10 +7,14 @@ import re
 
 from rag.text import content_words, split_sentences
 from rag.types import Answer, Passage
+from ui.conversation import Conversation, Exchange, Status
 
 MARKER = re.compile(r"\[(\d+)\]")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 REFUSAL_TITLE = "Not found in the documents"
+THINKING = "_Searching the documents…_"
+QUEUED = "_Queued: answered as soon as the answer above is finished._"
+WRITING = "_(writing, then checked against the sources…)_"
 
 
 def escape_markdown(text: str) -> str:
@@ -97,3 +101,25 @@ def sources_html(answer: Answer | None) -> str:
         _card(c, f"[{n}]", f"source-{n}", support.get(n, set()))
         for n, c in enumerate(answer.citations, 1)
     )
+
+
+def _reply(exchange: Exchange, behind_another: bool) -> str:
+    if exchange.status is Status.QUEUED and behind_another:
+        return QUEUED
+    if exchange.answer is not None:
+        return answer_markdown(exchange.answer)
+    if exchange.error is not None:
+        return f"**Error:** {escape_markdown(exchange.error)}"
+    if exchange.draft:  # the model's text as it writes, shown as plain text until checked
+        return f"{escape_markdown(exchange.draft)} {WRITING}"
+    return THINKING
+
+
+def conversation_messages(conversation: Conversation) -> list[dict]:
+    """The chat bubbles: every question as sent, then its answer, draft or place in the queue."""
+    messages, running = [], False
+    for exchange in list(conversation.exchanges):
+        messages.append({"role": "user", "content": escape_markdown(exchange.question)})
+        messages.append({"role": "assistant", "content": _reply(exchange, running)})
+        running = running or exchange.status in (Status.QUEUED, Status.ANSWERING)
+    return messages

@@ -1,0 +1,94 @@
+"""One browser session's conversation: its questions in the order sent, each answered in turn.
+
+A question sent while an earlier one is still being answered is kept and shown as queued, then
+answered after it: the web chat never drops a question. Every submit runs its own event; the
+events of one conversation take turns here, so their updates reach the page in order.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import Enum
+
+from rag.types import Answer
+
+
+class Status(Enum):
+    QUEUED = "queued"
+    ANSWERING = "answering"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(eq=False)  # compared by identity: the same question may be asked twice
+class Exchange:
+    """A question and what became of it: queued, being answered (``draft``), answered, failed."""
+
+    question: str
+    status: Status = Status.QUEUED
+    draft: str = ""  # the model's text so far, before it is checked
+    answer: Answer | None = None
+    error: str | None = None
+
+
+class Conversation:
+    """The exchanges of one browser session, answered one at a time in the order sent.
+
+    Thread-safe: Gradio runs each submit in its own worker thread. (A plain class, not a
+    dataclass: Gradio serialises dataclass state values with ``asdict``.)
+    """
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+        self.turns: list[Answer] = []  # answered turns, for follow-ups
+        self._changed = threading.Condition()
+
+    def __deepcopy__(self, memo) -> Conversation:
+        # gr.State deep-copies its initial value for every new browser session.
+        return Conversation()
+
+    def submit(self, question: str) -> Exchange:
+        """Add a question at the end of the conversation; it waits for the ones before it."""
+        with self._changed:
+            exchange = Exchange(question)
+            self.exchanges.append(exchange)
+            return exchange
+
+    def wait_for_turn(self, exchange: Exchange) -> bool:
+        """Block until every earlier question is answered; False when the conversation was
+        cleared meanwhile (the question is gone and must not be answered)."""
+        with self._changed:
+            while True:
+                if exchange not in self.exchanges:
+                    return False
+                earlier = self.exchanges[: self.exchanges.index(exchange)]
+                if all(e.status in (Status.DONE, Status.FAILED) for e in earlier):
+                    exchange.status = Status.ANSWERING
+                    return True
+                self._changed.wait()
+
+    def finish(self, exchange: Exchange) -> None:
+        """Close ``exchange`` with the answer or error recorded on it, and wake the next one."""
+        with self._changed:
+            if exchange.answer is None and exchange.error is None:
+                exchange.error = "The answer was interrupted."
+            exchange.status = Status.DONE if exchange.answer is not None else Status.FAILED
+            if exchange.answer is not None and exchange in self.exchanges:
+                self.turns.append(exchange.answer)
+            self._changed.notify_all()
+
+    def clear(self) -> None:
+        """Start over: questions still queued are dropped; a running answer is not shown."""
+        with self._changed:
+            for exchange in self.exchanges:
+                if exchange.status is Status.QUEUED:
+                    exchange.status = Status.FAILED
+            self.exchanges = []
+            self.turns = []
+            self._changed.notify_all()
+
+    def latest_answer(self) -> Answer | None:
+        with self._changed:
+            answered = [e.answer for e in self.exchanges if e.answer is not None]
+            return answered[-1] if answered else None
