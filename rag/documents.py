@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import InputPathError, UnreadableDocumentError
+from rag.formats.blocks import HEADING_PATH_SEPARATOR, Block, normalize_space
 from rag.types import Paragraph
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,8 @@ CLOSING_PUNCTUATION = tuple(".!?;,\"'”’)…")
 MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 # A title underlined with ===, ---, ~~~ (Markdown setext, reStructuredText, plain-text docs).
 UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
-
-
-@dataclass(frozen=True)
-class Block:
-    text: str
-    lines: tuple[int, int] | None
-    is_heading: bool = False
-    page: int | None = None
+FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
+INDENTED_CODE = "    "
 
 
 def looks_like_heading(line: str) -> bool:
@@ -47,10 +42,6 @@ def looks_like_heading(line: str) -> bool:
     if text.endswith(":"):
         return len(text.split()) <= 4
     return not text.endswith(CLOSING_PUNCTUATION)
-
-
-def normalize_space(text: str) -> str:
-    return " ".join(text.split())
 
 
 def decode_text(data: bytes, name: str) -> str:
@@ -79,8 +70,20 @@ def blocks_from_text(text: str, markdown: bool = False) -> list[Block]:
     """
     blocks: list[Block] = []
     group: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
+    lines = text.splitlines()
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        number += 1
+        code = _code_block(lines, number - 1) if markdown else None
+        if code is not None:
+            if group:
+                blocks.extend(_split_group(group, markdown))
+                group = []
+            block, number = code
+            if block.text.strip():
+                blocks.append(block)
+        elif line.strip():
             group.append((number, line))
         elif group:
             blocks.extend(_split_group(group, markdown))
@@ -88,6 +91,30 @@ def blocks_from_text(text: str, markdown: bool = False) -> list[Block]:
     if group:
         blocks.extend(_split_group(group, markdown))
     return blocks
+
+
+def _code_block(lines: list[str], start: int) -> tuple[Block, int] | None:
+    """A Markdown code block starting at ``lines[start]``: fenced (```), or indented by four
+    spaces after a blank line. Returns it (text exactly as written) and the index after it."""
+    fence = FENCE.match(lines[start])
+    if fence:
+        marker = fence.group(1)
+        end = start + 1
+        while end < len(lines) and not lines[end].strip().startswith(marker):
+            end += 1
+        body = lines[start + 1 : end]
+        block = Block("\n".join(body), (start + 2, max(start + 2, end)), code=True)
+        return block, min(end + 1, len(lines))
+    previous_blank = start == 0 or not lines[start - 1].strip()
+    if previous_blank and lines[start].startswith(INDENTED_CODE) and lines[start].strip():
+        end = start
+        while end < len(lines) and (lines[end].startswith(INDENTED_CODE) or not lines[end].strip()):
+            end += 1
+        while end > start and not lines[end - 1].strip():
+            end -= 1
+        body = [line[len(INDENTED_CODE) :] for line in lines[start:end]]
+        return Block("\n".join(body), (start + 1, end), code=True), end
+    return None
 
 
 def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block]:
@@ -98,12 +125,20 @@ def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block
                 return match.group(1)
         return None
 
+    def level(line: str) -> int:
+        return len(line.lstrip()) - len(line.lstrip().lstrip("#")) if markdown else 1
+
     one_paragraph_per_line = len(group) > 1 and any(len(text) > HARD_WRAP_MAX for _, text in group)
     if len(group) == 1 or one_paragraph_per_line:
         for number, line in group:
             title = heading_text(line)
             if title is not None or looks_like_heading(line):
-                yield Block(normalize_space(title or line), (number, number), is_heading=True)
+                yield Block(
+                    normalize_space(title or line),
+                    (number, number),
+                    is_heading=True,
+                    level=max(1, level(line)),
+                )
             else:
                 yield Block(normalize_space(line), (number, number))
         return
@@ -122,36 +157,15 @@ def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block
         if pending:
             yield _joined(pending)
             pending = []
-        yield Block(normalize_space(title), (number, number), is_heading=True)
+        yield Block(
+            normalize_space(title), (number, number), is_heading=True, level=max(1, level(line))
+        )
     if pending:
         yield _joined(pending)
 
 
 def _joined(lines: list[tuple[int, str]]) -> Block:
     return Block(normalize_space(" ".join(text for _, text in lines)), (lines[0][0], lines[-1][0]))
-
-
-def blocks_from_html(markup: str) -> list[Block]:
-    """Headings and block-level text of an HTML page, scripts and styles removed."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "nav", "footer", "head"]):
-        tag.decompose()
-    blocks = []
-    wanted = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote", "td", "dd", "dt"]
-    for tag in soup.find_all(wanted):
-        if tag.find(wanted):  # the innermost block carries the text
-            continue
-        text = normalize_space(tag.get_text(" "))
-        if not text:
-            continue
-        line = tag.sourceline
-        lines = (line, line + tag.decode().count("\n")) if line else None
-        blocks.append(Block(text, lines, is_heading=tag.name.startswith("h")))
-    if not blocks:  # an HTML fragment without block tags
-        return blocks_from_text(soup.get_text("\n"))
-    return blocks
 
 
 def blocks_from_pdf(path: Path, name: str) -> list[Block]:
@@ -192,13 +206,18 @@ def blocks_from_docx(path: Path, name: str) -> list[Block]:
 
 
 def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragraph]:
-    """Number the paragraph blocks and attach each to the nearest heading above it."""
+    """Number the paragraph blocks and give each the path of headings above it
+    (``Page title › Section › Subsection``); a heading ends the deeper headings before it."""
     paragraphs: list[Paragraph] = []
-    heading: str | None = None
+    path: list[tuple[int, str]] = []
     for block in blocks:
         if block.is_heading:
-            heading = block.text.rstrip(":").strip() or None
+            path = [(level, text) for level, text in path if level < block.level]
+            title = block.text.rstrip(":").strip()
+            if title:
+                path.append((block.level, title))
             continue
+        heading = HEADING_PATH_SEPARATOR.join(text for _, text in path) or None
         paragraphs.append(
             Paragraph(
                 source=source,
@@ -207,6 +226,7 @@ def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragra
                 lines=block.lines,
                 text=block.text,
                 page=block.page,
+                code=block.code,
             )
         )
     return paragraphs
@@ -223,6 +243,8 @@ def read_paragraphs(path: Path, source: str) -> list[Paragraph]:
         else:
             text = decode_text(path.read_bytes(), source)
             if suffix in (".html", ".htm"):
+                from rag.formats.html import blocks_from_html
+
                 blocks = blocks_from_html(text)
             else:
                 blocks = blocks_from_text(text, markdown=suffix == ".md")

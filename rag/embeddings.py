@@ -9,6 +9,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.text import Window, paragraph_windows
+from rag.types import Paragraph
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +55,9 @@ class Embedder:
     def dimension(self) -> int:
         return int(self._model._model.get_embedding_dimension())
 
-    def windows(self, text: str) -> list[Window]:
+    def windows(self, paragraph: Paragraph) -> list[Window]:
         """What gets embedded for one paragraph (see ``rag.text.paragraph_windows``)."""
-        return paragraph_windows(text, self.settings.window_sentences)
+        return paragraph_windows(paragraph.text, self.settings.window_sentences, paragraph.code)
 
     @staticmethod
     def embedded_text(window: Window, heading: str | None) -> str:

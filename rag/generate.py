@@ -100,6 +100,7 @@ class ExtractiveGenerator:
         candidates = [
             (sentence, passage, position)
             for passage in passages[: self.settings.max_answer_passages]
+            if not passage.code  # code is cited as it stands, never quoted as a sentence
             for position, sentence in enumerate(split_sentences(passage.text))
         ]
         if not candidates:

@@ -106,7 +106,7 @@ def _embed(
         (source, digest, paragraph, window, embedder.embedded_text(window, paragraph.heading))
         for source, (digest, paragraphs) in changed.items()
         for paragraph in paragraphs
-        for window in embedder.windows(paragraph.text)
+        for window in embedder.windows(paragraph)
     ]
     # A batch is padded to its longest text: batching texts of similar length (a paragraph's
     # sentences apart from the paragraph itself) embeds several times faster.

@@ -68,12 +68,7 @@ class BM25Index:
         scores = _scores(self._bm25, _query_tokens(query), len(self.paragraphs))
         ranked = []
         for index in _top(scores, k):
-            p = self.paragraphs[index]
-            ranked.append(
-                Passage(
-                    p.source, p.paragraph, p.heading, p.lines, p.text, float(scores[index]), p.page
-                )
-            )
+            ranked.append(Passage.of(self.paragraphs[index], float(scores[index])))
         return ranked
 
 
@@ -119,7 +114,7 @@ class LexicalIndex:
         window_texts: list[str] = []
         owners: list[int] = []
         for position, paragraph in enumerate(paragraphs):
-            cut = paragraph_windows(paragraph.text, sentences_per_window)
+            cut = paragraph_windows(paragraph.text, sentences_per_window, paragraph.code)
             windows.append([w.index for w in cut])
             for window in cut[1:] or cut:  # a one-sentence paragraph is its own window
                 window_texts.append(window.text)

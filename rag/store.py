@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 # How paragraphs are cut into windows; an index stored with another layout is rebuilt by ingest.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 GET_PAGE = 5000  # records per Chroma get
 
 
@@ -291,6 +291,7 @@ def _to_node(record: WindowRecord):
             "line_start": p.lines[0] if p.lines else 0,
             "line_end": p.lines[1] if p.lines else 0,
             "page": p.page or 0,
+            "code": int(p.code),
             "window": record.window,
             "file_hash": record.file_hash,
         },
@@ -307,9 +308,9 @@ def _to_paragraph(m: dict, text: str) -> Paragraph:
         lines=(int(m["line_start"]), int(m["line_end"])) if m.get("line_start") else None,
         text=text,
         page=int(m["page"]) if m.get("page") else None,
+        code=bool(m.get("code")),
     )
 
 
 def _to_passage(m: dict, text: str) -> Passage:
-    p = _to_paragraph(m, text)
-    return Passage(p.source, p.paragraph, p.heading, p.lines, p.text, 0.0, p.page)
+    return Passage.of(_to_paragraph(m, text))

@@ -35,12 +35,15 @@ class Window:
     index: int
 
 
-def paragraph_windows(text: str, sentences_per_window: int) -> list[Window]:
-    """Window 0 is the whole paragraph; a paragraph of more sentences than
+def paragraph_windows(text: str, sentences_per_window: int, code: bool = False) -> list[Window]:
+    """Window 0 is the whole paragraph (a code block has no other); a paragraph of more
+    sentences than
     ``sentences_per_window`` also gets one window per run of that many consecutive sentences,
     so every part of a long paragraph is seen (the embedding model reads only its first 256
     tokens), and a question that matches one sentence finds it.
     """
+    if code:
+        return [Window(text, 0)]
     size = max(1, sentences_per_window)
     sentences = split_sentences(text)
     if len(sentences) <= size:

@@ -15,6 +15,7 @@ class Paragraph:
     lines: tuple[int, int] | None  # first and last line in the file (None for .docx)
     text: str
     page: int | None = None  # 1-based page for PDFs
+    code: bool = False  # a code block: text kept exactly, shown as code, never paraphrased
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class Passage:
     page: int | None = None
     lexical_score: float | None = None
     fused_score: float | None = None
+    code: bool = False  # a code block (see Paragraph.code)
+
+    @classmethod
+    def of(cls, paragraph: Paragraph, score: float = 0.0) -> Passage:
+        p = paragraph
+        return cls(p.source, p.paragraph, p.heading, p.lines, p.text, score, p.page, code=p.code)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,7 +65,7 @@ class Citation(Passage):
     """A passage that an answer refers to with a ``[n]`` marker."""
 
     @classmethod
-    def of(cls, passage: Passage) -> Citation:
+    def of(cls, passage: Passage) -> Citation:  # type: ignore[override]
         return cls(**asdict(passage))
 
 

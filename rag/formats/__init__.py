@@ -1,0 +1,1 @@
+"""Readers that turn one file format into Blocks (see ``rag.formats.blocks``)."""
