@@ -168,22 +168,6 @@ def _joined(lines: list[tuple[int, str]]) -> Block:
     return Block(normalize_space(" ".join(text for _, text in lines)), (lines[0][0], lines[-1][0]))
 
 
-def blocks_from_pdf(path: Path, name: str) -> list[Block]:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, OSError) as error:
-        raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
-    blocks = []
-    for page_number, page_text in enumerate(pages, start=1):
-        for block in blocks_from_text(page_text):
-            blocks.append(Block(block.text, block.lines, block.is_heading, page=page_number))
-    return blocks
-
-
 def blocks_from_docx(path: Path, name: str) -> list[Block]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -237,6 +221,8 @@ def read_paragraphs(path: Path, source: str) -> list[Paragraph]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".pdf":
+            from rag.formats.pdf import blocks_from_pdf
+
             blocks = blocks_from_pdf(path, source)
         elif suffix == ".docx":
             blocks = blocks_from_docx(path, source)

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,86 @@ def test_markdown_fenced_and_indented_code_blocks_are_kept_exactly(tmp_path):
         ("The end.", False),
     ]
     assert paragraphs[1].lines == (6, 10)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+WORDS = (
+    "harbour lantern meadow copper violin glacier orchard saddle thimble quarry falcon ribbon "
+    "canyon walnut ember lagoon marble pepper tundra beacon willow parcel summit kettle"
+).split()
+
+
+def print_to_pdf(html: Path, pdf: Path) -> None:
+    """Print a page to PDF with Chromium, which adds a running header (date, title) and footer
+    (address, page numbers) to every page."""
+    import subprocess
+
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs /usr/bin/chromium: apt-get install -y chromium")
+        pytest.skip("needs Debian chromium at /usr/bin/chromium")
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={pdf.parent / 'chromium-profile'}",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def test_printed_pdf_paragraphs_cross_page_breaks_without_running_headers(tmp_path):
+    import random
+
+    rng = random.Random(5)
+    paragraphs = [
+        " ".join(
+            f"Sentence {n}.{k} mentions the {' '.join(rng.sample(WORDS, 6))}."
+            for k in range(rng.randint(2, 9))
+        )
+        + f" Entry {n} ends here."  # as most paragraphs do, with a line that is not full
+        for n in range(1, 41)
+    ]
+    page = tmp_path / "ledger.html"
+    page.write_text(
+        "<html><head><title>The lantern ledger</title></head><body><h1>The lantern ledger</h1>"
+        + "".join(f"<p>{text}</p>" for text in paragraphs)
+        + "</body></html>"
+    )
+    pdf = tmp_path / "ledger.pdf"
+    print_to_pdf(page, pdf)
+    read = read_paragraphs(pdf, pdf.name)
+    assert [p.text for p in read] == paragraphs  # nothing split, merged, lost or added
+    assert len({p.page for p in read}) >= 3
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    pages = [" ".join(page.get_textpage().get_text_range().split()) for page in document]
+    crossing = [p for p in read if not any(p.text[:40] in t and p.text[-40:] in t for t in pages)]
+    assert crossing  # paragraphs that begin on one page and end on the next are whole
+    assert all(p.heading == "The lantern ledger" for p in read)
+    assert not any("file://" in p.text or "ledger.html" in p.text for p in read)
+
+
+def test_pdf_lines_join_hyphenated_words_and_keep_sentences():
+    from rag.formats.pdf import Line, _joined
+
+    def line(text):
+        return Line(text, 1, 1, 0, 100, 10, 0, 10, False, 800)
+
+    assert _joined([line("the harbour master counts the fish-"), line("ing boats at dawn.")]) == (
+        "the harbour master counts the fishing boats at dawn."
+    )
+    assert _joined([line("a well-known"), line("Oslo-Bergen line")]) == (
+        "a well-known Oslo-Bergen line"
+    )

@@ -1,0 +1,258 @@
+"""PDF pages -> Blocks: lines joined into paragraphs by their layout, across page breaks.
+
+pypdfium2 (PDFium, the PDF engine of Chromium) gives each text line with its position, font
+size and font name. From those:
+
+- running headers and footers (the same text, numbers aside, at the top or bottom of most
+  pages) and page numbers are dropped;
+- a paragraph ends where the space above the next line is larger than the usual line spacing,
+  where the style changes (heading, code), or at a page break when its last line ended a
+  sentence; otherwise lines are joined, and a word hyphenated at the end of a line is rejoined;
+- lines set clearly larger than the body text are headings (larger = higher level);
+- lines in a monospace font are code: one block, line breaks and indentation kept.
+
+Each block keeps the page it starts on and its line numbers on that page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import UnreadableDocumentError
+from rag.formats.blocks import Block, normalize_space
+
+EDGE_ZONE = 0.08  # top and bottom share of a page where running headers and footers sit
+PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(/|of)\s*\d+)?\s*$", re.IGNORECASE)
+DIGITS = re.compile(r"\d+")
+PARAGRAPH_GAP = 0.6  # a space above a line larger than this share of its height starts a paragraph
+HEADING_SIZE = 1.15  # a line this much larger than the body text is a heading
+HEADING_MAX_CHARS = 150
+MONOSPACE = re.compile(r"mono|courier|consol|code", re.IGNORECASE)
+SENTENCE_END = tuple(".!?:;\"'”’)")
+HYPHENS = ("-", "\u00ad", "\x02")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    page: int  # 1-based
+    number: int  # 1-based line number on its page
+    left: float
+    right: float
+    top: float
+    bottom: float
+    size: float
+    monospace: bool
+    page_height: float
+
+    @property
+    def height(self) -> float:
+        return max(self.top - self.bottom, 1e-3)
+
+    @property
+    def in_edge_zone(self) -> bool:
+        margin = self.page_height * EDGE_ZONE
+        return self.top > self.page_height - margin or self.bottom < margin
+
+
+def title_of(path: Path) -> str | None:
+    """The PDF's metadata title, when it has one."""
+    import pypdfium2 as pdfium
+
+    try:
+        title = pdfium.PdfDocument(str(path)).get_metadata_dict().get("Title", "")
+    except pdfium.PdfiumError:
+        return None
+    return normalize_space(title) or None
+
+
+def blocks_from_pdf(path: Path, name: str) -> list[Block]:
+    lines = _read_lines(path, name)
+    lines = _without_running_headers(lines)
+    return _blocks(lines)
+
+
+def _read_lines(path: Path, name: str) -> list[Line]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as error:
+        raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
+    lines: list[Line] = []
+    try:
+        for page_index in range(len(document)):
+            page = document[page_index]
+            height = page.get_height()
+            text_page = page.get_textpage()
+            text = text_page.get_text_range()
+            position = 0
+            for number, raw in enumerate(text.split("\r\n"), start=1):
+                start, position = position, position + len(raw) + 2
+                line = _line(text_page, raw, start, page_index + 1, number, height)
+                if line is not None:
+                    lines.append(line)
+    except pdfium.PdfiumError as error:
+        raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
+    finally:
+        document.close()
+    return lines
+
+
+def _line(text_page, raw: str, start: int, page: int, number: int, height: float) -> Line | None:
+    """One line of a page with its box, its median font size, and whether it is set in a
+    monospace font (most of its characters are); code keeps its columns."""
+    import pypdfium2.raw as pdfium_c
+
+    chars = [(start + i, ch) for i, ch in enumerate(raw) if not ch.isspace()]
+    if not chars:
+        return None
+    font = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    boxes, sizes, monospace = [], [], 0
+    for index, _ in chars:
+        boxes.append(text_page.get_charbox(index, loose=True))
+        sizes.append(pdfium_c.FPDFText_GetFontSize(text_page.raw, index))
+        pdfium_c.FPDFText_GetFontInfo(text_page.raw, index, font, len(font), flags)
+        monospace += bool(MONOSPACE.search(font.value.decode("latin-1")))
+    is_code = monospace >= 0.8 * len(chars)
+    left = min(b[0] for b in boxes)
+    text = _columns(chars, boxes, left) if is_code else normalize_space(raw)
+    return Line(
+        text=text,
+        page=page,
+        number=number,
+        left=left,
+        right=max(b[2] for b in boxes),
+        top=max(b[3] for b in boxes),
+        bottom=min(b[1] for b in boxes),
+        size=round(statistics.median(sizes), 1),
+        monospace=is_code,
+        page_height=height,
+    )
+
+
+def _columns(chars: list[tuple[int, str]], boxes: list, left: float) -> str:
+    """A monospace line rebuilt column by column, so the spaces inside it are kept."""
+    width = statistics.median(b[2] - b[0] for b in boxes) or 1.0
+    out: list[str] = []
+    for (_, ch), box in zip(chars, boxes, strict=True):
+        column = max(len(out), round((box[0] - left) / width))
+        out.extend(" " * (column - len(out)))
+        out.append(ch)
+    return "".join(out)
+
+
+def _without_running_headers(lines: list[Line]) -> list[Line]:
+    """Drop page numbers, and lines near the top or bottom edge whose text (numbers aside)
+    recurs on at least half of the pages (and on two at least)."""
+    pages = len({line.page for line in lines})
+    on_pages = {(DIGITS.sub("#", line.text), line.page) for line in lines if line.in_edge_zone}
+    edge_text = Counter(text for text, _ in on_pages)
+    recurring = {text for text, count in edge_text.items() if count >= max(2, pages / 2)}
+    return [
+        line
+        for line in lines
+        if not (
+            line.in_edge_zone
+            and (PAGE_NUMBER.match(line.text) or DIGITS.sub("#", line.text) in recurring)
+        )
+    ]
+
+
+def _blocks(lines: list[Line]) -> list[Block]:
+    if not lines:
+        return []
+    body = statistics.median([line.size for line in lines if not line.monospace] or [0.0])
+    heading_sizes = sorted({line.size for line in lines if _is_heading(line, body)}, reverse=True)
+    right_margin = _right_margin(lines)
+    groups: list[list[Line]] = []
+    for line in lines:
+        if groups and _continues(groups[-1][-1], line, body, right_margin):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    blocks = []
+    for group in groups:
+        first, last = group[0], group[-1]
+        span = (first.number, last.number if last.page == first.page else first.number)
+        if first.monospace:
+            blocks.append(Block(_code(group), span, page=first.page, code=True))
+        elif _is_heading(first, body):
+            level = heading_sizes.index(first.size) + 1
+            blocks.append(Block(_joined(group), span, True, first.page, level=level))
+        else:
+            blocks.append(Block(_joined(group), span, page=first.page))
+    return blocks
+
+
+def _is_heading(line: Line, body: float) -> bool:
+    return (
+        not line.monospace
+        and body > 0
+        and line.size >= body * HEADING_SIZE
+        and len(line.text) <= HEADING_MAX_CHARS
+    )
+
+
+def _right_margin(lines: list[Line]) -> float:
+    """Where wrapped lines end: the 90th percentile of the right edges of body lines that are
+    followed closely by another line on the same page. Infinite when there are too few."""
+    ends = sorted(
+        a.right
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page
+        and not a.monospace
+        and not b.monospace
+        and 0 <= a.bottom - b.top <= PARAGRAPH_GAP * b.height
+    )
+    return ends[int(0.9 * (len(ends) - 1))] if len(ends) >= 3 else float("inf")
+
+
+def _was_wrapped(previous: Line, line: Line, right_margin: float) -> bool:
+    """Whether ``previous`` ended only because the first word of ``line`` did not fit."""
+    char = (line.right - line.left) / max(len(line.text), 1)
+    first_word = line.text.split()[0] if line.text.split() else ""
+    return right_margin - previous.right < (len(first_word) + 1) * char
+
+
+def _continues(previous: Line, line: Line, body: float, right_margin: float) -> bool:
+    """Whether ``line`` goes on the paragraph that ``previous`` ends."""
+    if previous.monospace != line.monospace:
+        return False
+    if _is_heading(previous, body) != _is_heading(line, body) or previous.size != line.size:
+        return False
+    if line.page != previous.page:
+        # Across a page break a paragraph goes on when its last line was wrapped (the next
+        # word did not fit) or did not end a sentence; code goes on.
+        return (
+            line.monospace
+            or _was_wrapped(previous, line, right_margin)
+            or not previous.text.endswith(SENTENCE_END)
+        )
+    gap = previous.bottom - line.top
+    return -line.height < gap <= PARAGRAPH_GAP * line.height
+
+
+def _joined(lines: list[Line]) -> str:
+    text = ""
+    for line in lines:
+        piece = line.text
+        if text.endswith(HYPHENS) and piece[:1].islower() and text[-2:-1].isalpha():
+            text = text[:-1] + piece  # a word hyphenated at the end of the line
+        else:
+            text = f"{text} {piece}" if text else piece
+    return normalize_space(text.replace("\u00ad", "").replace("\x02", ""))
+
+
+def _code(lines: list[Line]) -> str:
+    """Code lines with their indentation, from how far each starts to the right."""
+    left = min(line.left for line in lines)
+    widths = [(line.right - line.left) / len(line.text) for line in lines if line.text]
+    char = statistics.median(widths) if widths else 1.0
+    return "\n".join(" " * max(0, round((line.left - left) / char)) + line.text for line in lines)
