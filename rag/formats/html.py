@@ -20,6 +20,10 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 NOT_SHOWN = ("script", "style", "noscript", "template", "head")
 # Links that only decorate a heading (Sphinx "¶", MkDocs/GitHub anchors).
 DECORATION = re.compile(r"\b(headerlink|anchor-link|headeranchor|copybutton)\b")
+# Navigation bars the extractor keeps as text (e.g. Texinfo's "Next: …, Up: …" headers).
+NAVIGATION_CLASS = re.compile(
+    r"\b(header|nav-panel|navigation|navbar|breadcrumbs?|related|footer)\b", re.IGNORECASE
+)
 ADMONITION_TITLE = re.compile(r"\badmonition-title\b")
 HEADING_LEVEL = re.compile(r"h([1-6])")
 # A definition term (an API signature in documentation) nests under the headings above it.
@@ -119,6 +123,13 @@ def _remove_what_is_not_shown(tree) -> None:
         or HIDDEN_STYLE.search(el.get("style", ""))
         or (el.tag == "a" and DECORATION.search(el.get("class", "")))
         or (el.tag == "button" and DECORATION.search(el.get("class", "")))
+        or (
+            el.tag in ("div", "p", "ul", "section")
+            and NAVIGATION_CLASS.search(el.get("class", ""))
+            and not el.xpath(
+                ".//h1|.//h2|.//h3|.//h4|.//h5|.//h6|.//pre|.//p[string-length() > 200]"
+            )
+        )
     ]
     for element in doomed:
         if element.getparent() is not None and not isinstance(element, etree._Entity):
