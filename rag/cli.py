@@ -110,7 +110,8 @@ def format_answer(answer, width: int = 100) -> str:
     for marker, passage in sources:
         heading = f' "{passage.heading}"' if passage.heading else ""
         lines.append(f"{marker} {passage.label}{heading}")
-        lines.append(textwrap.indent(textwrap.fill(passage.text, width - 4), "    "))
+        text = passage.text if passage.code else textwrap.fill(passage.text, width - 4)
+        lines.append(textwrap.indent(text, "    "))  # code keeps its own line breaks
     return "\n".join(lines).rstrip()
 
 

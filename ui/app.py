@@ -28,6 +28,8 @@ CSS = """
 .src-card { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
 .src-title { font-weight: 600; } .src-heading { font-style: italic; color: #57606a; }
 .src-text mark { background: #fff3b0; }
+.src-code { font-family: monospace; white-space: pre; overflow-x: auto; background: #f6f8fa;
+  padding: 6px 8px; border-radius: 6px; }
 .src-why { font-size: 0.85em; color: #57606a; margin-top: 4px; }
 .src-refused { border-left: 4px solid #d1242f; padding-left: 10px; }
 .src-refused .src-card { opacity: 0.8; }

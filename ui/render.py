@@ -65,11 +65,14 @@ def _card(passage: Passage, title: str, anchor: str, highlights: set[str]) -> st
     heading = (
         f'<div class="src-heading">{html.escape(passage.heading)}</div>' if passage.heading else ""
     )
+    if passage.code:  # shown as it stands, in a monospace block
+        body = f'<pre class="src-code">{html.escape(passage.text)}</pre>'
+    else:
+        body = f'<div class="src-text">{_highlighted(passage.text, highlights)}</div>'
     return (
         f'<div class="src-card" id="{anchor}">'
         f'<div class="src-title">{html.escape(title)} {html.escape(passage.label)}</div>{heading}'
-        f'<div class="src-text">{_highlighted(passage.text, highlights)}</div>'
-        f'<div class="src-why">{retrieval_reason(passage)}</div></div>'
+        f'{body}<div class="src-why">{retrieval_reason(passage)}</div></div>'
     )
 
 
