@@ -57,7 +57,9 @@ class Embedder:
 
     def windows(self, paragraph: Paragraph) -> list[Window]:
         """What gets embedded for one paragraph (see ``rag.text.paragraph_windows``)."""
-        return paragraph_windows(paragraph.text, self.settings.window_sentences, paragraph.code)
+        return paragraph_windows(
+            paragraph.text, self.settings.window_sentences, paragraph.code, paragraph.sentences
+        )
 
     @staticmethod
     def embedded_text(window: Window, heading: str | None) -> str:

@@ -1,14 +1,18 @@
 """Files -> paragraphs -> embeddings -> store; idempotent and incremental by content hash.
 
-All files are read and embedded before the store changes, so a bad file leaves it as it was.
+Every changed file is read first (so an unreadable file stops the ingest before anything is
+written), then embedded and written a few thousand windows at a time, so memory stays flat as
+the corpus grows. Each file is written whole or not at all (see ``ParagraphStore.replace_file``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Settings
@@ -16,13 +20,28 @@ from rag.documents import SUPPORTED_SUFFIXES, find_documents, read_paragraphs
 from rag.embeddings import Embedder
 from rag.errors import InputPathError
 from rag.store import ParagraphStore, WindowRecord
+from rag.text import Window, sentence_spans
 from rag.types import IngestReport, Paragraph
 
 log = logging.getLogger(__name__)
 
+# Windows embedded and written per step: enough to sort by length (a batch is padded to its
+# longest text), few enough that their embeddings stay small in memory.
+WINDOWS_PER_STEP = 4096
+
 
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileUpdate:
+    """A changed file, read: its paragraphs and every window to embed."""
+
+    source: str
+    digest: str
+    paragraphs: list[Paragraph]
+    windows: list[tuple[Paragraph, Window, str]]  # paragraph, window, the text to embed
 
 
 def ingest_paths(
@@ -50,36 +69,34 @@ def ingest_paths(
         )
 
     indexed = store.file_hashes()
-    changed: dict[str, tuple[str, list[Paragraph]]] = {}
+    updates: list[FileUpdate] = []
     unchanged = 0
     for document in files:
         digest = file_hash(document.path)
         if indexed.get(document.source) == digest:
             unchanged += 1
             continue
-        paragraphs = read_paragraphs(document.path, document.source)
-        if not paragraphs:
+        update = _read(document.path, document.source, digest, embedder)
+        if not update.paragraphs:
             log.warning("%s has no text paragraphs; skipped", document.source)
             skipped.append(document.source)
-        changed[document.source] = (digest, paragraphs)
+        updates.append(update)
 
-    records = _embed(changed, embedder, progress)
-    if store.is_outdated():  # every file was re-embedded above; drop the old windows
+    if store.is_outdated():  # every file is re-embedded below; drop the old windows
         store.drop()
-    if any(records.values()):
+    if any(update.paragraphs for update in updates):
         store.ensure_collection(embedder.dimension)
 
-    present = {d.source for d in files}
     added = updated = removed = 0
-    for source, file_records in records.items():
-        store.replace_file(source, file_records)
-        if not file_records:
-            removed += source in indexed
-        elif source in indexed:
+    for update, records in _embedded(updates, embedder, progress):
+        store.replace_file(update.source, records, update.digest, len(update.paragraphs))
+        if not records:
+            removed += update.source in indexed
+        elif update.source in indexed:
             updated += 1
         else:
             added += 1
-    for source in sorted(set(indexed) - present):
+    for source in sorted(set(indexed) - {d.source for d in files}):
         store.remove_file(source)
         removed += 1
     if added or updated or removed or store.revision() is None:
@@ -96,30 +113,61 @@ def ingest_paths(
     )
 
 
-def _embed(
-    changed: dict[str, tuple[str, list[Paragraph]]], embedder: Embedder, progress: bool
-) -> dict[str, list[WindowRecord]]:
-    """Embed every window of every changed file, in batches, with a progress bar."""
-    from tqdm import tqdm
-
-    jobs = [
-        (source, digest, paragraph, window, embedder.embedded_text(window, paragraph.heading))
-        for source, (digest, paragraphs) in changed.items()
+def _read(path: Path, source: str, digest: str, embedder: Embedder) -> FileUpdate:
+    """Read one file into paragraphs, split once into sentences (the cut is stored)."""
+    paragraphs = [
+        p if p.code else dataclasses.replace(p, sentences=sentence_spans(p.text))
+        for p in read_paragraphs(path, source)
+    ]
+    windows = [
+        (paragraph, window, embedder.embedded_text(window, paragraph.heading))
         for paragraph in paragraphs
         for window in embedder.windows(paragraph)
     ]
-    # A batch is padded to its longest text: batching texts of similar length (a paragraph's
-    # sentences apart from the paragraph itself) embeds several times faster.
-    jobs.sort(key=lambda job: len(job[4]))
-    records: dict[str, list[WindowRecord]] = {source: [] for source in changed}
+    return FileUpdate(source, digest, paragraphs, windows)
+
+
+def _steps(updates: list[FileUpdate]) -> Iterator[list[FileUpdate]]:
+    """Consecutive files, about ``WINDOWS_PER_STEP`` windows at a time."""
+    step: list[FileUpdate] = []
+    size = 0
+    for update in updates:
+        step.append(update)
+        size += len(update.windows)
+        if size >= WINDOWS_PER_STEP:
+            yield step
+            step, size = [], 0
+    if step:
+        yield step
+
+
+def _embedded(
+    updates: list[FileUpdate], embedder: Embedder, progress: bool
+) -> Iterator[tuple[FileUpdate, list[WindowRecord]]]:
+    """Each file with its embedded windows, a step of files at a time, with a progress bar."""
+    from tqdm import tqdm
+
+    total = sum(len(update.windows) for update in updates)
+    paragraphs = files = 0
     batch = embedder.settings.embed_batch_size
-    with tqdm(total=len(jobs), desc="embedding", unit="window", disable=not progress) as bar:
-        for start in range(0, len(jobs), batch):
-            chunk = jobs[start : start + batch]
-            vectors = embedder.embed_texts([text for *_, text in chunk])
-            for (source, digest, paragraph, window, _), vector in zip(chunk, vectors, strict=True):
-                records[source].append(WindowRecord(paragraph, window.index, vector, digest))
-            bar.update(len(chunk))
-    for file_records in records.values():
-        file_records.sort(key=lambda r: (r.paragraph.paragraph, r.window))
-    return records
+    with tqdm(total=total, desc="embedding", unit="window", disable=not progress) as bar:
+        for step in _steps(updates):
+            jobs = [(update, *window) for update in step for window in update.windows]
+            # A batch is padded to its longest text: texts of similar length embed faster.
+            jobs.sort(key=lambda job: len(job[3]))
+            records: dict[str, list[WindowRecord]] = {update.source: [] for update in step}
+            for start in range(0, len(jobs), batch):
+                chunk = jobs[start : start + batch]
+                vectors = embedder.embed_texts([text for *_, text in chunk])
+                for (update, paragraph, window, _), vector in zip(chunk, vectors, strict=True):
+                    records[update.source].append(
+                        WindowRecord(paragraph, window.index, vector, update.digest)
+                    )
+                bar.update(len(chunk))
+            for update in step:
+                file_records = records[update.source]
+                file_records.sort(key=lambda r: (r.paragraph.paragraph, r.window))
+                files += 1
+                paragraphs += len(update.paragraphs)
+                bar.set_postfix_str(f"files {files}/{len(updates)}, paragraphs {paragraphs:,}")
+                yield update, file_records

@@ -6,7 +6,8 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 # The parameters of the reference BM25 numbers in ../shared/README.md.
 BM25_K1 = 0.9
 BM25_B = 0.4
-FORMAT = 1  # of the files a LexicalIndex saves
+FORMAT = 2  # of the files a LexicalIndex saves
 
 
 def _bm25(texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B):
@@ -78,13 +79,68 @@ def _top(scores: np.ndarray, k: int) -> list[int]:
     return [int(i) for i in order if scores[i] > 0]
 
 
+@dataclass(frozen=True)
+class FileTokens:
+    """One file's paragraphs as BM25 tokens, kept so the lexical arm is rebuilt after a change
+    without reading, splitting or tokenising the files that did not change."""
+
+    file_hash: str
+    # per paragraph: its number, its window numbers, its tokens (heading included), and the
+    # tokens of each of its sentence windows
+    paragraphs: list[tuple[int, list[int], list[str], list[list[str]]]]
+
+    @classmethod
+    def of(cls, file_hash: str, paragraphs: Sequence[Paragraph], sentences_per_window: int):
+        cuts = [
+            paragraph_windows(p.text, sentences_per_window, p.code, p.sentences) for p in paragraphs
+        ]
+        texts = [_with_heading(p.heading, p.text) for p in paragraphs]
+        window_texts = [w.text for cut in cuts for w in cut[1:] or cut]
+        tokens = _tokens(texts + window_texts)
+        paragraph_tokens, window_tokens = tokens[: len(texts)], iter(tokens[len(texts) :])
+        return cls(
+            file_hash,
+            [
+                (
+                    p.paragraph,
+                    [w.index for w in cut],
+                    own,
+                    [next(window_tokens) for _ in cut[1:] or cut],
+                )
+                for p, cut, own in zip(paragraphs, cuts, paragraph_tokens, strict=True)
+            ],
+        )
+
+
+def _tokens(texts: list[str]) -> list[list[str]]:
+    import bm25s
+
+    if not texts:
+        return []
+    return bm25s.tokenize(texts, return_ids=False, show_progress=False)
+
+
+def _bm25_of_tokens(documents: list[list[str]], k1: float = BM25_K1, b: float = BM25_B):
+    """A bm25s index of documents given as token lists."""
+    import bm25s
+    from bm25s.tokenization import Tokenized
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    vocabulary: dict[str, int] = {}
+    ids = [[vocabulary.setdefault(token, len(vocabulary)) for token in doc] for doc in documents]
+    index = bm25s.BM25(k1=k1, b=b)
+    index.index(Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
+    return index
+
+
 class LexicalIndex:
     """The lexical arm: BM25 over the stored paragraphs and over their sentence windows.
 
     A paragraph's score is its own BM25 score plus that of its best window, so a question
     whose words meet in one sentence beats one whose words are scattered over a long paragraph.
     Built from the stored paragraphs (embedded store or Chroma server), saved with the store's
-    revision, and rebuilt when that revision changes (see ``Retriever.lexical``).
+    revision and every file's tokens; when the revision changes, only the changed files are
+    read and tokenised again (see ``updated``).
     """
 
     def __init__(
@@ -95,6 +151,8 @@ class LexicalIndex:
         paragraphs,
         sentences,
         owners: np.ndarray,
+        files: dict[str, FileTokens] | None = None,
+        tokens_file: Path | None = None,
     ):
         self.revision = revision
         self.keys = keys  # paragraph i's (source, paragraph)
@@ -103,32 +161,81 @@ class LexicalIndex:
         self._sentences = sentences  # bm25s index, one document per window
         self._owners = owners  # the paragraph index of each window document
         self._position = {key: i for i, key in enumerate(keys)}
+        self._files = files  # loaded from tokens_file when first needed
+        self._tokens_file = tokens_file
+
+    @classmethod
+    def empty(cls) -> LexicalIndex:
+        return cls("", [], [], None, None, np.zeros(0, dtype=np.int64), files={})
 
     @classmethod
     def build(
         cls, revision: str, paragraphs: Sequence[Paragraph], sentences_per_window: int
     ) -> LexicalIndex:
         """Index ``paragraphs`` and their sentence windows (the same windows that are embedded)."""
-        keys = [(p.source, p.paragraph) for p in paragraphs]
-        windows: list[list[int]] = []
-        window_texts: list[str] = []
-        owners: list[int] = []
-        for position, paragraph in enumerate(paragraphs):
-            cut = paragraph_windows(paragraph.text, sentences_per_window, paragraph.code)
-            windows.append([w.index for w in cut])
-            for window in cut[1:] or cut:  # a one-sentence paragraph is its own window
-                window_texts.append(window.text)
-                owners.append(position)
+        by_source: dict[str, list[Paragraph]] = {}
+        for paragraph in paragraphs:
+            by_source.setdefault(paragraph.source, []).append(paragraph)
+        files = {
+            source: FileTokens.of("", found, sentences_per_window)
+            for source, found in by_source.items()
+        }
+        return cls.of_files(revision, files)
+
+    @classmethod
+    def of_files(cls, revision: str, files: dict[str, FileTokens]) -> LexicalIndex:
+        """The index of every file's stored tokens."""
+        keys, windows, paragraph_docs, window_docs, owners = [], [], [], [], []
+        for source in sorted(files):
+            for number, window_numbers, tokens, window_tokens in files[source].paragraphs:
+                owners.extend([len(keys)] * len(window_tokens))
+                keys.append((source, number))
+                windows.append(window_numbers)
+                paragraph_docs.append(tokens)
+                window_docs.extend(window_tokens)
         if not keys:
-            return cls(revision, [], [], None, None, np.zeros(0, dtype=np.int64))
+            return cls(revision, [], [], None, None, np.zeros(0, dtype=np.int64), files=files)
         return cls(
             revision,
             keys,
             windows,
-            _bm25([_with_heading(p.heading, p.text) for p in paragraphs]),
-            _bm25(window_texts),
+            _bm25_of_tokens(paragraph_docs),
+            _bm25_of_tokens(window_docs),
             np.asarray(owners, dtype=np.int64),
+            files=files,
         )
+
+    def updated(
+        self,
+        revision: str,
+        file_hashes: dict[str, str],
+        read_paragraphs: Callable[[list[str]], list[Paragraph]],
+        sentences_per_window: int,
+    ) -> LexicalIndex:
+        """This index brought to ``revision``: files whose hash changed (or that are new) are
+        read with ``read_paragraphs`` and tokenised; removed files are dropped; the tokens of
+        every other file are reused. Then both BM25 indexes are rebuilt from tokens."""
+        files = {
+            source: tokens
+            for source, tokens in self.file_tokens().items()
+            if file_hashes.get(source) == tokens.file_hash
+        }
+        stale = sorted(set(file_hashes) - set(files))
+        by_source: dict[str, list[Paragraph]] = {source: [] for source in stale}
+        for paragraph in read_paragraphs(stale):
+            by_source.setdefault(paragraph.source, []).append(paragraph)
+        for source, paragraphs in by_source.items():
+            paragraphs.sort(key=lambda p: p.paragraph)
+            files[source] = FileTokens.of(file_hashes[source], paragraphs, sentences_per_window)
+        log.info(
+            "BM25 arm: %d file(s) re-tokenised, %d reused", len(stale), len(files) - len(stale)
+        )
+        return LexicalIndex.of_files(revision, files)
+
+    def file_tokens(self) -> dict[str, FileTokens]:
+        if self._files is None:
+            self._files = _load_tokens(self._tokens_file)
+        return self._files
 
     def scores(self, query: str) -> np.ndarray:
         """Every paragraph's lexical score for ``query``, in ``keys`` order."""
@@ -164,6 +271,11 @@ class LexicalIndex:
             self._paragraphs.save(str(staging / "paragraphs"), show_progress=False)
             self._sentences.save(str(staging / "windows"), show_progress=False)
         np.save(staging / "owners.npy", self._owners)
+        tokens = {
+            source: {"hash": f.file_hash, "paragraphs": f.paragraphs}
+            for source, f in self.file_tokens().items()
+        }
+        (staging / "tokens.json").write_text(json.dumps(tokens), encoding="utf-8")
         meta = {
             "format": FORMAT,
             "revision": self.revision,
@@ -186,8 +298,11 @@ class LexicalIndex:
                 return None
             keys = [tuple(key) for key in meta["keys"]]
             owners = np.load(directory / "owners.npy")
+            tokens_file = directory / "tokens.json"
+            if not tokens_file.exists():
+                return None
             if not keys:
-                return cls(meta["revision"], [], [], None, None, owners)
+                return cls(meta["revision"], [], [], None, None, owners, tokens_file=tokens_file)
             import bm25s
 
             logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -198,7 +313,23 @@ class LexicalIndex:
                 bm25s.BM25.load(str(directory / "paragraphs"), show_progress=False),
                 bm25s.BM25.load(str(directory / "windows"), show_progress=False),
                 owners,
+                tokens_file=tokens_file,
             )
         except (OSError, ValueError, KeyError) as error:
             log.info("no usable lexical index in %s (%s); rebuilding it", directory, error)
             return None
+
+
+def _load_tokens(path: Path | None) -> dict[str, FileTokens]:
+    """The per-file tokens saved beside an index (none: every file is re-read on update)."""
+    if path is None:
+        return {}
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        log.info("no usable BM25 tokens in %s (%s); files will be re-read", path, error)
+        return {}
+    return {
+        source: FileTokens(item["hash"], [tuple(p) for p in item["paragraphs"]])
+        for source, item in saved.items()
+    }

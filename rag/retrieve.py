@@ -64,9 +64,13 @@ class Retriever:
             return self._lexical
         index = LexicalIndex.load(self.lexical_dir)
         if index is None or index.revision != revision:
-            log.info("building the BM25 index of %s", self.store.location)
-            index = LexicalIndex.build(
-                revision, self.store.all_paragraphs(), self.settings.window_sentences
+            log.info("updating the BM25 index of %s", self.store.location)
+            base = index or self._lexical or LexicalIndex.empty()
+            index = base.updated(
+                revision,
+                self.store.file_hashes(),
+                self.store.file_paragraphs,
+                self.settings.window_sentences,
             )
             index.save(self.lexical_dir)
         self._lexical = index

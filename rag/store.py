@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 # How paragraphs are cut into windows; an index stored with another layout is rebuilt by ingest.
 LAYOUT_VERSION = 4
 GET_PAGE = 5000  # records per Chroma get
+ADD_BATCH = 2000  # records per Chroma add
+# The manifest collection holds one record per indexed file (its hash and paragraph count),
+# written after the file's windows: a file listed there is complete.
+FILES_SUFFIX = "-files"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,19 @@ class ParagraphStore:
         self.settings = settings
         self._chroma = _client(settings)
         self._collection = self._existing_collection()
+        self._files = self._existing_files()
+
+    @property
+    def _files_name(self) -> str:
+        return self.settings.collection + FILES_SUFFIX
+
+    def _existing_files(self):
+        if self._collection is None:
+            return None
+        names = [getattr(c, "name", c) for c in self._chroma.list_collections()]
+        if self._files_name not in names:
+            return None
+        return self._chroma.get_collection(self._files_name)
 
     @property
     def location(self) -> str:
@@ -120,6 +137,10 @@ class ParagraphStore:
                     "embed_dim": dimension,
                     "layout": self.layout,
                 },
+            )
+        if self._files is None:
+            self._files = self._chroma.get_or_create_collection(
+                self._files_name, metadata={"role": "file manifest"}
             )
 
     @property
@@ -181,43 +202,58 @@ class ParagraphStore:
                 return found
             offset += GET_PAGE
 
-    def _first_windows(self) -> list[dict]:
-        return self._get_all(["metadatas"], where={"window": 0})["metadatas"]
-
     def is_outdated(self) -> bool:
         """Whether the index was built with another window layout (ingest then rebuilds it)."""
         metadata = self._collection.metadata if self._collection is not None else None
         return metadata is not None and metadata.get("layout") != self.layout
 
     def drop(self) -> None:
-        """Delete the whole collection."""
+        """Delete the whole collection and its file manifest."""
         if self._collection is not None:
             self._chroma.delete_collection(self.settings.collection)
             self._collection = None
+        if self._files is not None:
+            self._chroma.delete_collection(self._files_name)
+            self._files = None
+
+    def _manifest(self) -> list[tuple[str, dict]]:
+        if self._files is None or self.is_outdated():
+            return []
+        found = self._files.get(include=["metadatas"])
+        return sorted(zip(found["ids"], found["metadatas"], strict=True))
 
     def file_hashes(self) -> dict[str, str]:
-        """Content hash of every indexed file, by source (none for an outdated index, so that
-        ingest rebuilds every file)."""
-        if self._collection is None or self.is_outdated():
-            return {}
-        return {m["source"]: m["file_hash"] for m in self._first_windows()}
+        """Content hash of every completely indexed file, by source (none for an outdated
+        index, so that ingest rebuilds every file)."""
+        return {source: m["file_hash"] for source, m in self._manifest()}
 
     def paragraph_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for metadata in self._first_windows():
-            counts[metadata["source"]] = counts.get(metadata["source"], 0) + 1
-        return dict(sorted(counts.items()))
+        return {source: int(m["paragraphs"]) for source, m in self._manifest()}
 
-    def replace_file(self, source: str, records: list[WindowRecord]) -> None:
-        """Delete every window of ``source``, then add the new ones (Chroma keeps old text on
-        an id that already exists, so deleting first is what makes an update an update)."""
+    def replace_file(
+        self, source: str, records: list[WindowRecord], file_hash: str, paragraphs: int
+    ) -> None:
+        """Replace every window of ``source`` by ``records``, then list the file as complete.
+        (Chroma keeps the old text on an id that already exists: deleting first is what makes
+        an update an update.) Interrupted anywhere, the file is not listed, so the next ingest
+        writes it again."""
         self.remove_file(source)
-        if records:
-            self._vector_store.add([_to_node(r) for r in records])
+        if not records:
+            return
+        nodes = [_to_node(r) for r in records]
+        for start in range(0, len(nodes), ADD_BATCH):
+            self._vector_store.add(nodes[start : start + ADD_BATCH])
+        self._files.upsert(
+            ids=[source],
+            embeddings=[[1.0]],  # the manifest is never searched; Chroma wants a vector
+            metadatas=[{"file_hash": file_hash, "paragraphs": paragraphs}],
+        )
 
     def remove_file(self, source: str) -> None:
+        if self._files is not None:
+            self._files.delete(ids=[source])
         if self._collection is not None:
-            self._vector_store.delete(ref_doc_id=source)
+            self._collection.delete(where={"source": source})
 
     def query(self, embedding: list[float], n: int) -> list[WindowHit]:
         """The ``n`` nearest windows, with their cosine similarity."""
@@ -264,9 +300,21 @@ class ParagraphStore:
         ]
         return {(p.source, p.paragraph): p for p in passages}
 
+    def file_paragraphs(self, sources: list[str]) -> list[Paragraph]:
+        """The stored paragraphs of ``sources``, by source and number."""
+        found: list[Paragraph] = []
+        sources = sorted(sources)
+        for start in range(0, len(sources), 200):  # SQLite limits the variables of one query
+            group = sources[start : start + 200]
+            found += self._stored_paragraphs({"$and": [{"window": 0}, {"source": {"$in": group}}]})
+        return found
+
     def all_paragraphs(self) -> list[Paragraph]:
         """Every stored paragraph (its window 0 record), by source and number."""
-        found = self._get_all(["documents", "metadatas"], where={"window": 0})
+        return self._stored_paragraphs({"window": 0})
+
+    def _stored_paragraphs(self, where: dict) -> list[Paragraph]:
+        found = self._get_all(["documents", "metadatas"], where=where)
         paragraphs = [
             _to_paragraph(m, text)
             for m, text in zip(found["metadatas"], found["documents"], strict=True)
@@ -292,6 +340,8 @@ def _to_node(record: WindowRecord):
             "line_end": p.lines[1] if p.lines else 0,
             "page": p.page or 0,
             "code": int(p.code),
+            # where the paragraph's sentences are, so windows are rebuilt without splitting
+            "sentences": _spans_text(p.sentences) if record.window == 0 else "",
             "window": record.window,
             "file_hash": record.file_hash,
         },
@@ -309,7 +359,18 @@ def _to_paragraph(m: dict, text: str) -> Paragraph:
         text=text,
         page=int(m["page"]) if m.get("page") else None,
         code=bool(m.get("code")),
+        sentences=_spans(m.get("sentences", "")),
     )
+
+
+def _spans_text(spans: tuple[tuple[int, int], ...] | None) -> str:
+    return " ".join(f"{a}:{b}" for a, b in spans or ())
+
+
+def _spans(text: str) -> tuple[tuple[int, int], ...] | None:
+    if not text:
+        return None
+    return tuple((int(a), int(b)) for a, b in (pair.split(":") for pair in text.split()))
 
 
 def _to_passage(m: dict, text: str) -> Passage:

@@ -16,6 +16,8 @@ class Paragraph:
     text: str
     page: int | None = None  # 1-based page for PDFs
     code: bool = False  # a code block: text kept exactly, shown as code, never paraphrased
+    # (start, end) of each sentence in ``text``, once split (stored, so never split twice)
+    sentences: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)

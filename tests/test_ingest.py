@@ -63,11 +63,13 @@ def test_unreadable_file_leaves_the_index_as_it_was(corpus, index_dir):
     (corpus / "ferry.txt").write_text(FERRY)
     rag.ingest([corpus], index_dir=index_dir)
     (corpus / "ferry.txt").write_text(FERRY.replace("pier four", "pier nine"))
-    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
-    with pytest.raises(rag.UnreadableDocumentError, match="broken.pdf"):
+    (corpus / "m-broken.pdf").write_bytes(b"%PDF-1.4 garbage")  # between the other two files
+    (corpus / "z-museum.txt").write_text(MUSEUM)
+    with pytest.raises(rag.UnreadableDocumentError, match="m-broken.pdf"):
         rag.ingest([corpus], index_dir=index_dir)
     bot = rag.open(index_dir=index_dir, build=False)
     assert "pier four" in bot.retrieve("ferry", k=1)[0].text
+    assert bot.info().documents == {"ferry.txt": 1}  # the file after it was not added either
 
 
 def test_unsupported_files_are_skipped_with_one_warning(corpus, index_dir, caplog):
@@ -91,3 +93,20 @@ def test_index_built_with_another_model_is_refused(corpus, index_dir):
     rag.ingest([corpus], index_dir=index_dir)
     with pytest.raises(rag.EmbeddingModelMismatchError, match="all-MiniLM-L6-v2"):
         rag.open(index_dir=index_dir, embed_model=str(corpus))
+
+
+def test_one_edited_file_updates_the_bm25_arm_without_rereading_the_others(
+    corpus, index_dir, caplog
+):
+    for name in ("a", "b", "c"):
+        (corpus / f"{name}.txt").write_text(f"File {name}: {FERRY}")
+    rag.ingest([corpus], index_dir=index_dir)
+    bot = rag.open(index_dir=index_dir, retrieval="bm25")
+    (corpus / "b.txt").write_text(
+        "File b: the glass museum keeps a chandelier by Oskar Lindqvist.\n"
+    )
+    with caplog.at_level("INFO", logger="rag.lexical"):
+        bot.ingest([corpus])
+    assert "BM25 arm: 1 file(s) re-tokenised, 2 reused" in caplog.text
+    assert [p.source for p in bot.retrieve("Lindqvist chandelier", k=3)] == ["b.txt"]
+    assert {p.source for p in bot.retrieve("ferry pier", k=3)} == {"a.txt", "c.txt"}
