@@ -141,14 +141,14 @@ def run(args: argparse.Namespace) -> int:
         return serve(args, settings)
     if args.command == "eval":
         return evaluate(args, settings)
+    if args.command == "ask" and not (args.generator or args.top_k):
+        answer = _ask_running_web_chat(args, settings)
+        if answer is not None:
+            _print_answer(answer, args.json)
+            return 0
     bot = rag.open(**settings)
     if args.command == "ask":
-        answer = bot.ask(args.question)
-        print(
-            json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
-            if args.json
-            else format_answer(answer)
-        )
+        _print_answer(bot.ask(args.question), args.json)
         return 0
     if args.command == "info":
         info = bot.info()
@@ -163,6 +163,31 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {source}: {count} paragraphs")
         return 0
     return chat_loop(bot)
+
+
+def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
+    """The answer of a `rag serve` running on the same index, if there is one (it has the
+    models loaded already, so this takes well under a second)."""
+    import rag
+    from rag import remote
+
+    config = {k: v for k, v in settings.items() if k != "config_file"}
+    index_dir = rag.load_settings(settings.get("config_file"), **config).index_dir
+    url = remote.running_server(index_dir)
+    if url is None:
+        return None
+    answer = remote.ask(url, args.question)
+    if answer is not None:
+        print(f"rag: answered by the web chat running at {url}", file=sys.stderr)
+    return answer
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    print(
+        json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
+        if as_json
+        else format_answer(answer)
+    )
 
 
 def serve(args: argparse.Namespace, settings: dict) -> int:

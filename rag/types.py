@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,22 @@ class Answer:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """The inverse of ``to_dict`` (e.g. an answer received as JSON)."""
+
+        def passage(kind, item: dict):
+            item = dict(item)
+            for key in ("lines", "sentences"):
+                if item.get(key) is not None:
+                    item[key] = tuple(item[key])
+            return kind(**{k: v for k, v in item.items() if k in _FIELDS[kind]})
+
+        values = dict(data)
+        values["citations"] = [passage(Citation, c) for c in data.get("citations", [])]
+        values["passages"] = [passage(Passage, p) for p in data.get("passages", [])]
+        return cls(**{k: v for k, v in values.items() if k in _FIELDS[cls]})
+
 
 @dataclass(frozen=True)
 class IngestReport:
@@ -104,3 +120,6 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+_FIELDS = {kind: {f.name for f in fields(kind)} for kind in (Passage, Citation, Answer)}

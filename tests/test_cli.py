@@ -124,3 +124,26 @@ def test_empty_corpus_is_a_clear_error(tmp_path):
     result = run("ingest", cwd=tmp_path)
     assert result.returncode == 2
     assert "no supported documents" in result.stderr
+
+
+def test_ask_ignores_a_web_chat_that_is_no_longer_running(project):
+    """An announcement left by a killed `rag serve` is ignored: the question is answered here."""
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    announcement = project / "index" / ".serve.json"
+    announcement.write_text(
+        json.dumps(
+            {
+                "url": "http://127.0.0.1:9/",
+                "pid": int(dead),
+                "index": str((project / "index").resolve()),
+            }
+        )
+    )
+    try:
+        result = run("ask", "Who is the Kremlin spokesperson?", cwd=project)
+    finally:
+        announcement.unlink()
+    assert result.returncode == 0, result.stderr
+    assert "Dmitry Peskov" in result.stdout and "answered by the web chat" not in result.stderr

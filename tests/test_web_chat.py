@@ -290,3 +290,22 @@ def test_browser_question_sent_while_an_answer_is_written_is_queued_and_answered
         raise
     finally:
         page.context.close()
+
+
+def test_cli_ask_uses_the_running_web_chat_on_the_same_index(server):
+    import subprocess
+    import sys
+
+    url, work, _ = server
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "rag", "--index", str(work / "index"), "ask", QUESTION],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"answered by the web chat running at {url}" in result.stderr
+    assert "Saudi Arabia" in result.stdout.splitlines()[0]
+    assert "[1] ukraine-russia-ceasefire-talks.txt ¶2 (line 3)" in result.stdout

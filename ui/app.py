@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
 import shutil
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rag
+from rag import remote
 from rag.chat import ChatSession
 from rag.documents import SUPPORTED_SUFFIXES
 from ui.conversation import Conversation
@@ -152,6 +154,16 @@ def build_app(web: WebChat):
             # next question's updates can never arrive before this answer's.
             conversation.finish(exchange)
 
+    def answer(question: str) -> dict:
+        """One question answered by this web chat's bot, as ``Answer.to_dict()``: what a cold
+        `rag ask` uses instead of loading the models itself (see ``rag.remote``)."""
+        try:
+            bot = web.wait()
+            with web.lock:
+                return bot.ask(question).to_dict()
+        except rag.RagError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+
     def new_chat(conversation: Conversation):
         conversation.clear()
         return [], sources_html(None), ""
@@ -218,6 +230,7 @@ def build_app(web: WebChat):
             result,
             api_name="upload",
         ).then(web.documents, None, table)
+        gr.api(answer, api_name=remote.API_NAME)
         timer = gr.Timer(1.0)
         timer.tick(status, None, [banner, table, timer], show_progress="hidden", api_name="status")
         app.load(web.documents, None, table)
@@ -257,6 +270,13 @@ def serve(
     # Loading the model imports torch & co. (most of the start-up time): the page is up first
     # and says so, instead of staying blank.
     web.start()
+    if auth is None:  # `rag ask` may use this server (it cannot log in)
+        announce_host = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
+        remote.announce(settings.index_dir, f"http://{announce_host}:{port}/")
+        atexit.register(remote.withdraw, settings.index_dir)
     if block:
-        app.block_thread()
+        try:
+            app.block_thread()
+        finally:
+            remote.withdraw(settings.index_dir)
     return app
