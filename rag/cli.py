@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
     if args.config:
         settings["config_file"] = args.config
     if args.command == "ingest":
-        report = rag.ingest(args.paths or None, progress=sys.stderr.isatty(), **settings)
+        report = _ingest_through_running_web_chat(args, settings) or rag.ingest(
+            args.paths or None, progress=sys.stderr.isatty(), **settings
+        )
         print(
             f"added {report.added}, updated {report.updated}, removed {report.removed}, "
             f"unchanged {report.unchanged} file(s); {report.paragraphs} paragraphs indexed "
@@ -165,15 +167,43 @@ def run(args: argparse.Namespace) -> int:
     return chat_loop(bot)
 
 
-def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
-    """The answer of a `rag serve` running on the same index, if there is one (it has the
-    models loaded already, so this takes well under a second)."""
+def _running_web_chat(settings: dict, paths: list[str] | None = None) -> str | None:
+    """The URL of a `rag serve` running on the configured index (and, when ``paths`` are
+    given, built from exactly those: its corpus directory)."""
+    from pathlib import Path
+
     import rag
     from rag import remote
 
     config = {k: v for k, v in settings.items() if k != "config_file"}
-    index_dir = rag.load_settings(settings.get("config_file"), **config).index_dir
-    url = remote.running_server(index_dir)
+    resolved = rag.load_settings(settings.get("config_file"), **config)
+    if resolved.chroma_url:
+        return None
+    if paths is None:
+        return remote.running_server(resolved.index_dir)
+    if paths and [Path(p).resolve() for p in paths] != [resolved.corpus_dir.resolve()]:
+        return None
+    return remote.running_server(resolved.index_dir, resolved.corpus_dir)
+
+
+def _ingest_through_running_web_chat(args: argparse.Namespace, settings: dict):
+    """A `rag serve` running on this index owns it (the embedded store is one process at a
+    time): it re-indexes its corpus, with its models already loaded."""
+    from rag import remote
+
+    url = _running_web_chat(settings, args.paths)
+    report = remote.ingest(url) if url else None
+    if report is not None:
+        print(f"rag: indexed by the web chat running at {url}", file=sys.stderr)
+    return report
+
+
+def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
+    """The answer of a `rag serve` running on the same index, if there is one (it has the
+    models loaded already, so this takes well under a second)."""
+    from rag import remote
+
+    url = _running_web_chat(settings)
     if url is None:
         return None
     answer = remote.ask(url, args.question)

@@ -309,3 +309,17 @@ def test_cli_ask_uses_the_running_web_chat_on_the_same_index(server):
     assert f"answered by the web chat running at {url}" in result.stderr
     assert "Saudi Arabia" in result.stdout.splitlines()[0]
     assert "[1] ukraine-russia-ceasefire-talks.txt ¶2 (line 3)" in result.stdout
+
+
+def test_cli_ingest_is_done_by_the_web_chat_that_owns_the_index(server):
+    import subprocess
+    import sys
+
+    url, work, _ = server
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    command = [sys.executable, "-m", "rag", "--index", str(work / "index")]
+    command += ["--corpus", str(work / "corpus"), "ingest"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert f"indexed by the web chat running at {url}" in result.stderr
+    assert "removed 0" in result.stdout and "paragraphs indexed" in result.stdout

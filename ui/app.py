@@ -164,6 +164,16 @@ def build_app(web: WebChat):
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
 
+    def reingest() -> dict:
+        """Re-index the corpus directory (what `rag ingest` asks while this server owns the
+        index), as ``IngestReport.to_dict()``."""
+        try:
+            bot = web.wait()
+            with web.lock:
+                return bot.ingest().to_dict()
+        except rag.RagError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+
     def new_chat(conversation: Conversation):
         conversation.clear()
         return [], sources_html(None), ""
@@ -230,7 +240,8 @@ def build_app(web: WebChat):
             result,
             api_name="upload",
         ).then(web.documents, None, table)
-        gr.api(answer, api_name=remote.API_NAME)
+        gr.api(answer, api_name=remote.ANSWER_API)
+        gr.api(reingest, api_name=remote.INGEST_API)
         timer = gr.Timer(1.0)
         timer.tick(status, None, [banner, table, timer], show_progress="hidden", api_name="status")
         app.load(web.documents, None, table)
@@ -272,7 +283,7 @@ def serve(
     web.start()
     if auth is None:  # `rag ask` may use this server (it cannot log in)
         announce_host = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
-        remote.announce(settings.index_dir, f"http://{announce_host}:{port}/")
+        remote.announce(settings.index_dir, settings.corpus_dir, f"http://{announce_host}:{port}/")
         atexit.register(remote.withdraw, settings.index_dir)
     if block:
         try:
