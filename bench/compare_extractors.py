@@ -48,7 +48,7 @@ def news_page(work: Path) -> Path:
     article = (ROOT / "corpus" / "ukraine-russia-ceasefire-talks.txt").read_text().splitlines()
     body = "".join(
         f"<h2>{line}</h2>" if len(line) < 80 and not line.endswith(".") else f"<p>{line}</p>"
-        for line in article[1:]
+        for line in article
         if line.strip()
     )
     page = work / "news.html"
@@ -56,7 +56,7 @@ def news_page(work: Path) -> Path:
         "<html><head><title>Ceasefire talks | World news</title></head><body>"
         '<header><a href="/">Home</a> <nav><a>World</a> <a>Business</a> <a>Sport</a></nav></header>'
         '<div class="cookie-banner">We use cookies. <button>Accept all</button></div>'
-        f"<main><article><h1>{article[0]}</h1>{body}</article>"
+        f"<main><article><h1>Ceasefire talks: the world awaits peace</h1>{body}</article>"
         "<aside><h3>Related</h3><ul><li><a>Markets rally</a></li><li><a>Election day</a></li>"
         "</ul></aside></main><footer>© 2026 Example News. All rights reserved.</footer>"
         "</body></html>"

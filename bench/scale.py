@@ -120,6 +120,44 @@ def retrieval_latency(index: Path, corpus: Path, questions: list[str]) -> tuple[
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 
 
+def answer_latency(index: Path, corpus: Path, questions: list[str]) -> float:
+    """Median seconds of `bot.ask` with the local model (one warm-up question first)."""
+    import rag
+
+    bot = rag.open(index_dir=index, corpus_dir=corpus, generator="local", build=False)
+    bot.ask(questions[0])
+    times = []
+    for question in questions[1:]:
+        started = time.perf_counter()
+        bot.ask(question)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def answers_on_both(work: Path, questions: int) -> list[tuple[str, str]]:
+    """The local model's answer p50 on this index and on the bundled article (same settings)."""
+    import json
+
+    article = work / "article"
+    (article / "corpus").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "corpus" / "ukraine-russia-ceasefire-talks.txt", article / "corpus")
+    import rag
+
+    rag.ingest([article / "corpus"], index_dir=article / "index")
+    suite = ROOT / "evals" / "questions" / "ceasefire.jsonl"
+    asked = [json.loads(line)["question"] for line in suite.read_text().splitlines() if line]
+    small = answer_latency(article / "index", article / "corpus", asked[: questions + 1])
+    large = answer_latency(
+        work / "index", work / "corpus", questions_from(work / "corpus", questions + 1)
+    )
+    return [
+        (
+            f"`bot.ask` with the local model, p50 over {questions} questions",
+            f"{large:.1f} s here; {small:.1f} s on the bundled article",
+        )
+    ]
+
+
 def questions_from(corpus: Path, n: int = 200) -> list[str]:
     from rag.documents import read_paragraphs
 
@@ -141,7 +179,21 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=23, help="first N pages; 0 = all")
     parser.add_argument("--docs", type=Path, default=Path(tempfile.gettempdir()) / "rag-pydoc")
     parser.add_argument("--work", type=Path, default=None, help="keep the corpus/index here")
+    parser.add_argument(
+        "--answers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time N answers with the local model here and on the bundled article",
+    )
+    parser.add_argument(
+        "--answers-only", action="store_true", help="only that, on the index kept in --work"
+    )
     args = parser.parse_args()
+    if args.answers_only:
+        for name, value in answers_on_both(args.work, args.answers or 10):
+            print(f"| {name} | {value} |")
+        return
 
     import rag
 
@@ -204,6 +256,8 @@ def main() -> None:
 
     p50, p95 = retrieval_latency(index, corpus, questions_from(corpus))
     rows.append(("`bot.retrieve` hybrid, k=5: p50 / p95", f"{p50:.0f} / {p95:.0f} ms"))
+    if args.answers:
+        rows += answers_on_both(work, args.answers)
 
     print(f"| measure ({len(pages)} pages) | value |\n|---|---|")
     for name, value in rows:
