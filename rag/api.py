@@ -71,9 +71,19 @@ class Bot:
         from rag.indexer import ingest_paths
 
         paths = list(paths) if paths is not None else [self.settings.corpus_dir]
-        report = ingest_paths(paths, self.settings, self.embedder, self.store, progress=progress)
+        written: dict[str, list] = {}
+        report = ingest_paths(
+            paths,
+            self.settings,
+            self.embedder,
+            self.store,
+            progress=progress,
+            on_written=written.__setitem__,
+        )
         if self.settings.retrieval != "dense":
-            self._retriever.lexical()  # bring the BM25 index up to date now, not on next question
+            # bring the BM25 index up to date now, not on the next question; the files just
+            # written need not be read back from the store
+            self._retriever.lexical(known=written)
         return report
 
     def validate_question(self, question: str) -> str:

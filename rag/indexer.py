@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +50,10 @@ def ingest_paths(
     embedder: Embedder,
     store: ParagraphStore,
     progress: bool = False,
+    on_written: Callable[[str, list[Paragraph]], None] | None = None,
 ) -> IngestReport:
-    """Make the index mirror the supported files under ``paths``."""
+    """Make the index mirror the supported files under ``paths``; ``on_written`` hears of
+    every file written, with its paragraphs."""
     started = time.perf_counter()
     paths = list(paths)
     files, skipped = find_documents(paths)
@@ -90,6 +92,8 @@ def ingest_paths(
     added = updated = removed = 0
     for update, records in _embedded(updates, embedder, progress):
         store.replace_file(update.source, records, update.digest, len(update.paragraphs))
+        if on_written is not None and records:
+            on_written(update.source, update.paragraphs)
         if not records:
             removed += update.source in indexed
         elif update.source in indexed:

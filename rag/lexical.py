@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +118,11 @@ def _tokens(texts: list[str]) -> list[list[str]]:
 
     if not texts:
         return []
-    return bm25s.tokenize(texts, return_ids=False, show_progress=False)
+    # Interned: a corpus repeats a few thousand words millions of times.
+    return [
+        [sys.intern(token) for token in document]
+        for document in bm25s.tokenize(texts, return_ids=False, show_progress=False)
+    ]
 
 
 def _bm25_of_tokens(documents: list[list[str]], k1: float = BM25_K1, b: float = BM25_B):
@@ -330,6 +335,16 @@ def _load_tokens(path: Path | None) -> dict[str, FileTokens]:
         log.info("no usable BM25 tokens in %s (%s); files will be re-read", path, error)
         return {}
     return {
-        source: FileTokens(item["hash"], [tuple(p) for p in item["paragraphs"]])
+        source: FileTokens(
+            item["hash"],
+            [
+                (number, windows, _interned(tokens), [_interned(w) for w in window_tokens])
+                for number, windows, tokens, window_tokens in item["paragraphs"]
+            ],
+        )
         for source, item in saved.items()
     }
+
+
+def _interned(tokens: list[str]) -> list[str]:
+    return [sys.intern(token) for token in tokens]

@@ -11,7 +11,7 @@ from rag.embeddings import Embedder
 from rag.errors import ConfigError
 from rag.lexical import LexicalIndex
 from rag.store import ParagraphStore
-from rag.types import Passage
+from rag.types import Paragraph, Passage
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,10 @@ class Retriever:
     def lexical_dir(self) -> Path:
         return self.settings.index_dir / "lexical" / self.settings.collection
 
-    def lexical(self) -> LexicalIndex | None:
+    def lexical(self, known: dict[str, list[Paragraph]] | None = None) -> LexicalIndex | None:
         """The BM25 arm for the store's current content: kept in memory, else loaded from disk,
-        else built from the store's records and saved (after an ingest, here or elsewhere)."""
+        else updated from the store's records of the files that changed (after an ingest, here
+        or elsewhere) and saved. ``known``: paragraphs of files just written, by source."""
         revision = self.store.revision()
         if revision is None:
             return None
@@ -66,11 +67,14 @@ class Retriever:
         if index is None or index.revision != revision:
             log.info("updating the BM25 index of %s", self.store.location)
             base = index or self._lexical or LexicalIndex.empty()
+            known = known or {}
+
+            def read(sources: list[str]) -> list[Paragraph]:
+                stored = self.store.file_paragraphs([s for s in sources if s not in known])
+                return stored + [p for s in sources if s in known for p in known[s]]
+
             index = base.updated(
-                revision,
-                self.store.file_hashes(),
-                self.store.file_paragraphs,
-                self.settings.window_sentences,
+                revision, self.store.file_hashes(), read, self.settings.window_sentences
             )
             index.save(self.lexical_dir)
         self._lexical = index
