@@ -238,6 +238,29 @@ def test_api_upload_rejects_bad_files_and_keeps_the_index(server, tmp_path):
     assert "Saudi Arabia" in text
 
 
+def test_browser_each_answer_keeps_its_own_sources(server, browser):
+    page = open_chat(browser, server[0])
+    try:
+        assert "Saudi Arabia" in ask_in_page(page, QUESTION)
+        assert "Dmitry Peskov" in ask_in_page(page, "Who is the Kremlin spokesperson?")
+        ask_in_page(page, "Which European nations voiced support for Ukraine's demands?")
+        sources = page.locator("#sources")
+        assert "¶2" not in sources.inner_text()  # the latest answer's sources are shown
+        answers = page.locator("#chat .bot-row")
+        answers.nth(0).locator("a", has_text="1").first.click()  # the first answer's [1]
+        sources.get_by_text("Saudi Arabia hosting the latest round").wait_for(timeout=10_000)
+        assert "ukraine-russia-ceasefire-talks.txt ¶2" in sources.inner_text()
+        answers.nth(1).click()
+        sources.locator("mark", has_text="Dmitry Peskov").wait_for(timeout=10_000)
+        assert "¶6" in sources.inner_text()
+    except Exception:
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "web-chat-sources-failure.png", full_page=True)
+        raise
+    finally:
+        page.context.close()
+
+
 # --- with the local model, whose answers take seconds to write ------------------------------
 
 
@@ -323,3 +346,27 @@ def test_cli_ingest_is_done_by_the_web_chat_that_owns_the_index(server):
     assert result.returncode == 0, result.stderr
     assert f"indexed by the web chat running at {url}" in result.stderr
     assert "removed 0" in result.stdout and "paragraphs indexed" in result.stdout
+
+
+def test_browser_stop_ends_the_answer_and_frees_the_model(llm_server, browser):
+    page = open_chat(browser, llm_server)
+    rows = page.locator("#chat .bot-row")
+    try:
+        page.locator("#status").get_by_text("Loading").wait_for(state="hidden", timeout=120_000)
+        box = page.locator("#question textarea")
+        box.fill("What does Zelenskyy demand before accepting a ceasefire, and why?")
+        box.press("Enter")
+        rows.last.get_by_text("writing, then checked").wait_for(timeout=60_000)
+        page.locator("#stop").click()
+        rows.nth(0).get_by_text("Stopped").wait_for(timeout=3_000)
+        box.fill("Which country hosted the latest round of peace talks?")
+        box.press("Enter")
+        wait_for_final_answer(page, 2, timeout=120_000)
+        assert "Saudi Arabia" in rows.nth(1).inner_text()
+        assert "Stopped" in rows.nth(0).inner_text()
+    except Exception:
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "web-chat-stop-failure.png", full_page=True)
+        raise
+    finally:
+        page.context.close()

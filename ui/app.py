@@ -8,6 +8,7 @@ import re
 import shutil
 import tempfile
 import threading
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,8 +139,10 @@ def build_app(web: WebChat):
             session = ChatSession(bot, turns=list(conversation.turns))
             yield gr.skip(), conversation_messages(conversation), gr.skip()
             try:
-                with web.lock:
-                    for item in session.ask_stream(question):
+                with web.lock, closing(session.ask_stream(question)) as stream:
+                    for item in stream:
+                        if exchange.stop_requested:
+                            break  # closing the stream stops the model at its next token
                         if isinstance(item, str):  # text as the model writes, before checking
                             exchange.draft += item
                             yield gr.skip(), conversation_messages(conversation), gr.skip()
@@ -147,8 +150,8 @@ def build_app(web: WebChat):
                             exchange.answer = item
             except rag.RagError as error:
                 exchange.error = str(error)
-            latest = sources_html(conversation.latest_answer())
-            yield gr.skip(), conversation_messages(conversation), latest
+            latest = conversation.latest_answer()
+            yield gr.skip(), conversation_messages(conversation), sources_html(latest)
         finally:
             # Reached once Gradio has taken the last update (or the browser went away), so the
             # next question's updates can never arrive before this answer's.
@@ -173,6 +176,21 @@ def build_app(web: WebChat):
                 return bot.ingest().to_dict()
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
+
+    def stop(conversation: Conversation):
+        """Stop the answer being written; the next queued question (if any) goes on."""
+        if not conversation.stop():
+            gr.Info("Nothing is being answered.")
+
+    def show_sources(conversation: Conversation, selected: gr.SelectData):
+        """Clicking an answer (or one of its [n] markers) shows that answer's sources."""
+        index = selected.index[0] if isinstance(selected.index, list | tuple) else selected.index
+        answer = conversation.answer_at(int(index))
+        return sources_html(answer) if answer is not None else gr.skip()
+
+    # Gradio passes the click's SelectData to a parameter annotated with the class itself
+    # (this module's annotations are strings, which Gradio cannot resolve).
+    show_sources.__annotations__["selected"] = gr.SelectData
 
     def new_chat(conversation: Conversation):
         conversation.clear()
@@ -204,6 +222,7 @@ def build_app(web: WebChat):
                         submit_btn=True,
                     )
                     with gr.Row():
+                        stop_button = gr.Button("Stop", elem_id="stop", variant="stop")
                         new = gr.Button("New chat", elem_id="new-chat")
                     gr.Examples(EXAMPLES, inputs=question, label="Try")
                 with gr.Column(scale=2, min_width=320):
@@ -234,6 +253,8 @@ def build_app(web: WebChat):
             concurrency_limit=None,
         )
         new.click(new_chat, conversation, [chatbot, sources, question], api_name="new_chat")
+        stop_button.click(stop, conversation, None, api_name="stop", concurrency_limit=None)
+        chatbot.select(show_sources, conversation, sources, concurrency_limit=None)
         upload.upload(
             lambda files: web.add_files([f if isinstance(f, str) else f.name for f in files]),
             upload,

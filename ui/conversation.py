@@ -19,6 +19,10 @@ class Status(Enum):
     ANSWERING = "answering"
     DONE = "done"
     FAILED = "failed"
+    STOPPED = "stopped"
+
+
+FINISHED = (Status.DONE, Status.FAILED, Status.STOPPED)
 
 
 @dataclass(eq=False)  # compared by identity: the same question may be asked twice
@@ -30,6 +34,7 @@ class Exchange:
     draft: str = ""  # the model's text so far, before it is checked
     answer: Answer | None = None
     error: str | None = None
+    stop_requested: bool = False  # the user pressed Stop while it was being answered
 
 
 class Conversation:
@@ -63,7 +68,7 @@ class Conversation:
                 if exchange not in self.exchanges:
                     return False
                 earlier = self.exchanges[: self.exchanges.index(exchange)]
-                if all(e.status in (Status.DONE, Status.FAILED) for e in earlier):
+                if all(e.status in FINISHED for e in earlier):
                     exchange.status = Status.ANSWERING
                     return True
                 self._changed.wait()
@@ -71,12 +76,24 @@ class Conversation:
     def finish(self, exchange: Exchange) -> None:
         """Close ``exchange`` with the answer or error recorded on it, and wake the next one."""
         with self._changed:
-            if exchange.answer is None and exchange.error is None:
-                exchange.error = "The answer was interrupted."
-            exchange.status = Status.DONE if exchange.answer is not None else Status.FAILED
+            if exchange.answer is not None:
+                exchange.status = Status.DONE
+            elif exchange.stop_requested:
+                exchange.status = Status.STOPPED
+            else:
+                exchange.status = Status.FAILED
+                exchange.error = exchange.error or "The answer was interrupted."
             if exchange.answer is not None and exchange in self.exchanges:
                 self.turns.append(exchange.answer)
             self._changed.notify_all()
+
+    def stop(self) -> bool:
+        """Ask the answer being written to stop; False when nothing is being answered."""
+        with self._changed:
+            running = [e for e in self.exchanges if e.status is Status.ANSWERING]
+            for exchange in running:
+                exchange.stop_requested = True
+            return bool(running)
 
     def clear(self) -> None:
         """Start over: questions still queued are dropped; a running answer is not shown."""
@@ -84,6 +101,8 @@ class Conversation:
             for exchange in self.exchanges:
                 if exchange.status is Status.QUEUED:
                     exchange.status = Status.FAILED
+                elif exchange.status is Status.ANSWERING:
+                    exchange.stop_requested = True
             self.exchanges = []
             self.turns = []
             self._changed.notify_all()
@@ -92,3 +111,11 @@ class Conversation:
         with self._changed:
             answered = [e.answer for e in self.exchanges if e.answer is not None]
             return answered[-1] if answered else None
+
+    def answer_at(self, message: int) -> Answer | None:
+        """The answer shown in chat bubble number ``message`` (question, answer, question, …)."""
+        with self._changed:
+            position = message // 2
+            if 0 <= position < len(self.exchanges):
+                return self.exchanges[position].answer
+            return None

@@ -15,6 +15,7 @@ REFUSAL_TITLE = "Not found in the documents"
 THINKING = "_Searching the documents…_"
 QUEUED = "_Queued: answered as soon as the answer above is finished._"
 WRITING = "_(writing, then checked against the sources…)_"
+STOPPED = "_Stopped. The unchecked draft was discarded._"
 
 
 def escape_markdown(text: str) -> str:
@@ -111,6 +112,8 @@ def _reply(exchange: Exchange, behind_another: bool) -> str:
         return QUEUED
     if exchange.answer is not None:
         return answer_markdown(exchange.answer)
+    if exchange.status is Status.STOPPED or exchange.stop_requested:
+        return STOPPED
     if exchange.error is not None:
         return f"**Error:** {escape_markdown(exchange.error)}"
     if exchange.draft:  # the model's text as it writes, shown as plain text until checked

@@ -61,21 +61,31 @@ class LocalChatModel:
         }
         chunks: queue.Queue = queue.Queue()
         done = object()
+        stop = threading.Event()
+
+        def on_chunk(chunk) -> bool:
+            chunks.put(chunk)
+            return stop.is_set()  # True makes llama.cpp stop generating
 
         def run() -> None:
             try:
-                self._server.handle_chat_completions(request, chunks.put)
+                self._server.handle_chat_completions(request, on_chunk)
             finally:
                 chunks.put(done)
 
         with self._lock:
             worker = threading.Thread(target=run, daemon=True)
             worker.start()
-            while (chunk := chunks.get()) is not done:
-                text = _delta(chunk)
-                if text:
-                    yield text
-            worker.join()
+            try:
+                while (chunk := chunks.get()) is not done:
+                    text = _delta(chunk)
+                    if text:
+                        yield text
+            finally:
+                # Also when the reader stops early (a stopped answer): the model stops at its
+                # next token and is free for the next question.
+                stop.set()
+                worker.join()
 
 
 def _delta(chunk) -> str:
