@@ -57,7 +57,7 @@ def test_first_start_says_it_is_building_the_index(server):
 
 
 def ask(client, question: str):
-    _, history, sources = client.predict(question, api_name="/ask")
+    _, history, sources, *_ = client.predict(question, api_name="/ask")
     return history[-1]["content"][0]["text"], sources
 
 
@@ -256,6 +256,32 @@ def test_browser_each_answer_keeps_its_own_sources(server, browser):
     except Exception:
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=OUTPUT / "web-chat-sources-failure.png", full_page=True)
+        raise
+    finally:
+        page.context.close()
+
+
+def test_browser_reload_keeps_the_conversation_and_it_downloads_with_citations(server, browser):
+    page = open_chat(browser, server[0])
+    try:
+        ask_in_page(page, QUESTION)
+        ask_in_page(page, "Who is the Kremlin spokesperson?")
+        page.reload()
+        page.locator("#chat .bot-row").nth(1).get_by_text("Dmitry Peskov").first.wait_for(
+            timeout=20_000
+        )
+        chat = page.locator("#chat").inner_text()
+        assert QUESTION in chat and "Saudi Arabia" in chat
+        assert "scrutinizing the details" in ask_in_page(page, "What did he say?")  # follow-up
+        with page.expect_download() as download:
+            page.locator("#download").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert f"## 1. {QUESTION}" in text and "## 3. What did he say?" in text
+        assert "[1] ukraine-russia-ceasefire-talks.txt ¶2 (line 3)" in text
+        assert "“Recent ceasefire discussions between Ukraine and Russia" in text
+    except Exception:
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "web-chat-reload-failure.png", full_page=True)
         raise
     finally:
         page.context.close()

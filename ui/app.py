@@ -17,6 +17,7 @@ from rag import remote
 from rag.chat import ChatSession
 from rag.documents import SUPPORTED_SUFFIXES
 from ui.conversation import Conversation
+from ui.export import conversation_markdown
 from ui.render import conversation_messages, sources_html
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ class WebChat:
     status: str = "Loading the embedding model… (questions wait until it is ready)"
     ready: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    exports: tempfile.TemporaryDirectory = field(
+        default_factory=lambda: tempfile.TemporaryDirectory(prefix="rag-chat-")
+    )
 
     def start(self) -> None:
         threading.Thread(target=self._open, daemon=True).start()
@@ -68,6 +72,12 @@ class WebChat:
             self.status = f"Cannot open the index: {error}"
         finally:
             self.ready.set()
+
+    def export(self, conversation: Conversation) -> str:
+        """The conversation as a Markdown file to download (one file per conversation)."""
+        path = Path(self.exports.name) / f"conversation-{id(conversation):x}.md"
+        path.write_text(conversation_markdown(conversation), encoding="utf-8")
+        return str(path)
 
     def wait(self) -> rag.Bot:
         self.ready.wait()
@@ -125,19 +135,21 @@ def build_app(web: WebChat):
 
     def respond(message: str, conversation: Conversation):
         """Show the question at once (queued behind a running answer if there is one), then
-        answer it in turn: its draft as the model writes, then the checked answer and sources."""
+        answer it in turn: its draft as the model writes, then the checked answer and sources,
+        saved in the browser and offered as a Markdown download."""
         try:
             bot = web.wait()
             question = bot.validate_question(message)
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
         exchange = conversation.submit(question)
-        yield "", conversation_messages(conversation), gr.skip()
+        skip = gr.skip()
+        yield "", conversation_messages(conversation), skip, skip, skip
         if not conversation.wait_for_turn(exchange):
             return  # the user started a new chat while this question waited
         try:
             session = ChatSession(bot, turns=list(conversation.turns))
-            yield gr.skip(), conversation_messages(conversation), gr.skip()
+            yield skip, conversation_messages(conversation), skip, skip, skip
             try:
                 with web.lock, closing(session.ask_stream(question)) as stream:
                     for item in stream:
@@ -145,17 +157,29 @@ def build_app(web: WebChat):
                             break  # closing the stream stops the model at its next token
                         if isinstance(item, str):  # text as the model writes, before checking
                             exchange.draft += item
-                            yield gr.skip(), conversation_messages(conversation), gr.skip()
+                            yield skip, conversation_messages(conversation), skip, skip, skip
                         else:
                             exchange.answer = item
             except rag.RagError as error:
                 exchange.error = str(error)
-            latest = conversation.latest_answer()
-            yield gr.skip(), conversation_messages(conversation), sources_html(latest)
+            yield (
+                skip,
+                conversation_messages(conversation),
+                sources_html(conversation.latest_answer()),
+                conversation.saved(),
+                web.export(conversation),
+            )
         finally:
             # Reached once Gradio has taken the last update (or the browser went away), so the
             # next question's updates can never arrive before this answer's.
             conversation.finish(exchange)
+
+    def restore(saved: list, conversation: Conversation):
+        """After a reload: the conversation kept in the browser, shown again."""
+        if not conversation.restore(saved or []):
+            return gr.skip(), gr.skip(), gr.skip()
+        latest = conversation.latest_answer()
+        return conversation_messages(conversation), sources_html(latest), web.export(conversation)
 
     def answer(question: str) -> dict:
         """One question answered by this web chat's bot, as ``Answer.to_dict()``: what a cold
@@ -194,7 +218,7 @@ def build_app(web: WebChat):
 
     def new_chat(conversation: Conversation):
         conversation.clear()
-        return [], sources_html(None), ""
+        return [], sources_html(None), "", [], None
 
     def status():
         """The start-up banner; the poll stops once the index is ready."""
@@ -204,6 +228,7 @@ def build_app(web: WebChat):
     with gr.Blocks(title="rag — ask your documents") as app:
         banner = gr.Markdown(lambda: web.status, elem_id="status")
         conversation = gr.State(Conversation())
+        saved = gr.BrowserState([], storage_key="rag-conversation")
         with gr.Tab("Chat"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=320):
@@ -224,6 +249,9 @@ def build_app(web: WebChat):
                     with gr.Row():
                         stop_button = gr.Button("Stop", elem_id="stop", variant="stop")
                         new = gr.Button("New chat", elem_id="new-chat")
+                        download = gr.DownloadButton(
+                            "Download (.md)", elem_id="download", value=None, size="md"
+                        )
                     gr.Examples(EXAMPLES, inputs=question, label="Try")
                 with gr.Column(scale=2, min_width=320):
                     gr.Markdown("### Sources")
@@ -245,14 +273,19 @@ def build_app(web: WebChat):
         question.submit(
             respond,
             [question, conversation],
-            [question, chatbot, sources],
+            [question, chatbot, sources, saved, download],
             api_name="ask",
             # a question sent while the previous answer is written must not be dropped: every
             # submit runs and waits for its turn in the conversation (and for the model)
             trigger_mode="multiple",
             concurrency_limit=None,
         )
-        new.click(new_chat, conversation, [chatbot, sources, question], api_name="new_chat")
+        new.click(
+            new_chat,
+            conversation,
+            [chatbot, sources, question, saved, download],
+            api_name="new_chat",
+        )
         stop_button.click(stop, conversation, None, api_name="stop", concurrency_limit=None)
         chatbot.select(show_sources, conversation, sources, concurrency_limit=None)
         upload.upload(
@@ -266,6 +299,7 @@ def build_app(web: WebChat):
         timer = gr.Timer(1.0)
         timer.tick(status, None, [banner, table, timer], show_progress="hidden", api_name="status")
         app.load(web.documents, None, table)
+        app.load(restore, [saved, conversation], [chatbot, sources, download])
     return app
 
 

@@ -23,6 +23,7 @@ class Status(Enum):
 
 
 FINISHED = (Status.DONE, Status.FAILED, Status.STOPPED)
+KEPT_PASSAGES = 3  # of a saved answer's retrieved passages (a refusal shows the closest three)
 
 
 @dataclass(eq=False)  # compared by identity: the same question may be asked twice
@@ -94,6 +95,44 @@ class Conversation:
             for exchange in running:
                 exchange.stop_requested = True
             return bool(running)
+
+    def saved(self) -> list[dict]:
+        """The answered part of the conversation as JSON-ready records (kept in the browser so
+        that a reload restores it): question, outcome, and the answer without its long tail of
+        retrieved passages."""
+        records = []
+        with self._changed:
+            for exchange in self.exchanges:
+                if exchange.answer is not None:
+                    answer = exchange.answer.to_dict()
+                    answer["passages"] = answer["passages"][:KEPT_PASSAGES]
+                    records.append({"question": exchange.question, "answer": answer})
+                elif exchange.stop_requested or exchange.error is not None:
+                    records.append({"question": exchange.question, "error": exchange.error})
+        return records
+
+    def restore(self, records: list[dict]) -> bool:
+        """Rebuild an empty conversation from ``saved()`` records; False when there was
+        nothing to restore (or the conversation has already begun)."""
+        with self._changed:
+            if self.exchanges or not records:
+                return False
+            for record in records:
+                try:
+                    question = str(record["question"])
+                    answer = Answer.from_dict(record["answer"]) if record.get("answer") else None
+                except (KeyError, TypeError, ValueError):
+                    continue  # a record this version cannot read is skipped, not fatal
+                exchange = Exchange(question, answer=answer, error=record.get("error"))
+                if answer is not None:
+                    exchange.status = Status.DONE
+                    self.turns.append(answer)
+                elif exchange.error is None:
+                    exchange.status, exchange.stop_requested = Status.STOPPED, True
+                else:
+                    exchange.status = Status.FAILED
+                self.exchanges.append(exchange)
+            return bool(self.exchanges)
 
     def clear(self) -> None:
         """Start over: questions still queued are dropped; a running answer is not shown."""
