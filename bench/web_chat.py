@@ -1,13 +1,14 @@
 """How fast the web chat is usable, measured in a real headless Chromium, as medians.
 
 Usage: [RAG_GENERATOR=extractive] .venv/bin/python bench/web_chat.py [--runs N] [--questions N]
-(With the local LLM the question loop can stall: a question typed while the previous answer
-is still finishing is dropped by the page; see the issue notes.)
+       [--chat-only]
 In a scratch copy of the bundled corpus, for each run: start `rag serve` in a fresh process and
 time until the page is usable (question box shown, start-up banner gone), once with an empty index
 (cold: it builds the index) and once with the index built; then, in the last page, time from
-pressing Enter to the question showing and to the answer's text showing. Baselines from the same
-run: `rag ask` in a cold process, and `bot.ask` warm in this process.
+pressing Enter to the question showing, to the answer's first text and to the checked answer,
+for questions sent when nothing is being answered ("after") and for questions sent as soon as
+the previous answer's first text shows ("during": they are queued, then answered). Baselines
+from the same run: `rag ask` in a cold process, and `bot.ask` warm in this process.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 import rag
+from rag.generate import generator_name
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -87,50 +89,75 @@ def seconds_to_page(browser, work: Path) -> tuple[float, float]:
         server.wait()
 
 
-def question_timings(page, question: str) -> tuple[float, float, float]:
-    """Seconds from Enter to the question showing, to the first answer text showing (streamed
-    text for an LLM), and to the final, checked answer with its sources."""
-    rows = "document.querySelectorAll('#chat .bot-row')"
-    sources = "document.querySelector('#sources').innerHTML"
-    before = page.evaluate(f"{rows}.length")
-    sources_before = page.evaluate(sources)
+ROWS = "document.querySelectorAll('#chat .bot-row')"
+PLACEHOLDERS = ["Searching the documents", "Queued:"]
+DRAFT = "writing, then checked"
+
+
+def send(page, question: str) -> tuple[int, float]:
+    """Type ``question`` and press Enter; its answer's row number and when Enter was pressed."""
+    row = page.evaluate(f"{ROWS}.length")
     box = page.locator("#question textarea")
     box.fill(question)
     started = time.perf_counter()
     box.press("Enter")
-    page.wait_for_function(f"{rows}.length > {before}", polling=10)
-    shown = time.perf_counter() - started
+    return row, started
+
+
+def wait_row(page, row: int, started: float, final: bool) -> float:
+    """Seconds from ``started`` until answer row ``row`` shows text (``final``: checked text)."""
+    unwanted = PLACEHOLDERS + ([DRAFT] if final else [])
     page.wait_for_function(
-        f"(() => {{ const r = {rows}; const t = r[r.length - 1].innerText;"
-        " return !t.includes('Searching the documents') && t.trim().length > 0; })()",
+        f"([n, unwanted]) => {{ const r = {ROWS}; if (r.length <= n) return false;"
+        " const t = r[n].innerText; return t.trim().length > 0"
+        " && !unwanted.some((u) => t.includes(u)); }",
+        arg=[row, unwanted],
         polling=10,
-        timeout=120_000,
+        timeout=180_000,
     )
-    first_text = time.perf_counter() - started
-    page.wait_for_function(
-        f"{sources} !== {json.dumps(sources_before)}", polling=20, timeout=120_000
-    )
-    return shown, first_text, time.perf_counter() - started
+    return time.perf_counter() - started
 
 
-def median(values: list[float]) -> float:
-    return round(statistics.median(values), 3)
+def shown_at(page, row: int, started: float) -> float:
+    page.wait_for_function(f"{ROWS}.length > {row}", polling=10)
+    return time.perf_counter() - started
+
+
+def pair_timings(page, first: str, second: str) -> dict[str, tuple[float, float, float]]:
+    """A question sent with nothing running ("after"), and one sent as soon as that answer's
+    first text shows ("during"): seconds to shown, first text and checked answer, each."""
+    row_a, started_a = send(page, first)
+    shown_a = shown_at(page, row_a, started_a)
+    text_a = wait_row(page, row_a, started_a, final=False)
+    row_b, started_b = send(page, second)
+    shown_b = shown_at(page, row_b, started_b)
+    final_a = wait_row(page, row_a, started_a, final=True)
+    text_b = wait_row(page, row_b, started_b, final=False)
+    final_b = wait_row(page, row_b, started_b, final=True)
+    return {"after": (shown_a, text_a, final_a), "during": (shown_b, text_b, final_b)}
+
+
+def median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument(
+        "--chat-only", action="store_true", help="skip the start-up timings (one server start)"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     cold, warm_start, page_shown, cli_cold, api_warm = [], [], [], [], []
-    shown, answered, final = [], [], []
+    timings: dict[str, list[tuple[float, float, float]]] = {"after": [], "during": []}
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
         work = Path(scratch)
         shutil.copytree(ROOT / "corpus", work / "corpus")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        for _ in range(args.runs):
+        for _ in range(0 if args.chat_only else args.runs):
             shutil.rmtree(work / "index", ignore_errors=True)
             cold.append(seconds_to_page(browser, work)[1])
             first_shown, usable = seconds_to_page(browser, work)
@@ -151,14 +178,15 @@ def main() -> None:
         try:
             open_when_up(page, port, server)
             page.wait_for_function(USABLE, timeout=300_000)
-            for i in range(args.questions):
-                if i % 5 == 0:
+            for i in range(0, args.questions, 2):
+                if i % 4 == 0:
                     page.locator("#new-chat").click()
                     page.wait_for_function("!document.querySelector('#chat .bot-row')")
-                first, text, done = question_timings(page, QUESTIONS[i % len(QUESTIONS)])
-                shown.append(first)
-                answered.append(text)
-                final.append(done)
+                pair = pair_timings(
+                    page, QUESTIONS[i % len(QUESTIONS)], QUESTIONS[(i + 1) % len(QUESTIONS)]
+                )
+                for kind, values in pair.items():
+                    timings[kind].append(values)
         finally:
             server.terminate()
             server.wait()
@@ -177,11 +205,13 @@ def main() -> None:
                 "rag serve -> page shown, index built": median(page_shown),
                 "rag serve -> usable page, index built": median(warm_start),
                 "baseline: rag ask, cold process": median(cli_cold),
-                "Enter -> question shown (warm)": median(shown),
-                "Enter -> first answer text shown (warm)": median(answered),
-                "Enter -> final answer with sources (warm)": median(final),
+                **{
+                    f"{kind}: Enter -> {what}": median([t[i] for t in values])
+                    for kind, values in timings.items()
+                    for i, what in enumerate(("question shown", "first text", "checked answer"))
+                },
                 "baseline: bot.ask in process (warm)": median(api_warm),
-                "generator": rag.load_settings().generator,
+                "generator": generator_name(rag.load_settings()),
                 "runs": args.runs,
                 "questions": args.questions,
             },
