@@ -148,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
         if answer is not None:
             _print_answer(answer, args.json)
             return 0
-    bot = rag.open(**settings)
+    # `info` only reports: it never builds an index as a side effect
+    bot = rag.open(build=args.command != "info", **settings)
     if args.command == "ask":
         _print_answer(bot.ask(args.question), args.json)
         return 0

@@ -85,6 +85,17 @@ def test_info_counts_documents_and_paragraphs(project):
     assert info["embed_model"] == "all-MiniLM-L6-v2" and info["store"] == "embedded Chroma"
 
 
+def test_info_on_an_empty_index_reports_it_and_builds_nothing(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(ARTICLE, tmp_path / "corpus")
+    result = run("info", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["documents"] == {}
+    assert not (tmp_path / "index" / "lexical").exists()
+    again = run("info", cwd=tmp_path)
+    assert "documents: 0, paragraphs: 0" in again.stdout
+
+
 def test_chat_answers_a_follow_up(project):
     result = run("chat", cwd=project, stdin="Who is the Kremlin spokesperson?\nWhat did he say?\n")
     assert result.returncode == 0, result.stderr
