@@ -192,11 +192,7 @@ def _ingest_through_running_web_chat(args: argparse.Namespace, settings: dict):
     time): it re-indexes its corpus, with its models already loaded."""
     from rag import remote
 
-    url = _running_web_chat(settings, args.paths)
-    report = remote.ingest(url) if url else None
-    if report is not None:
-        print(f"rag: indexed by the web chat running at {url}", file=sys.stderr)
-    return report
+    return _through_running_web_chat(settings, args.paths, remote.ingest, "indexed")
 
 
 def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
@@ -204,13 +200,19 @@ def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
     models loaded already, so this takes well under a second)."""
     from rag import remote
 
-    url = _running_web_chat(settings)
-    if url is None:
-        return None
-    answer = remote.ask(url, args.question)
-    if answer is not None:
-        print(f"rag: answered by the web chat running at {url}", file=sys.stderr)
-    return answer
+    return _through_running_web_chat(
+        settings, None, lambda url: remote.ask(url, args.question), "answered"
+    )
+
+
+def _through_running_web_chat(settings: dict, paths: list[str] | None, call, done: str):
+    """``call(url)`` on the `rag serve` running on this index (see ``_running_web_chat``);
+    None when there is none or it cannot be reached, so the caller does the work itself."""
+    url = _running_web_chat(settings, paths)
+    result = call(url) if url else None
+    if result is not None:
+        print(f"rag: {done} by the web chat running at {url}", file=sys.stderr)
+    return result
 
 
 def _print_answer(answer, as_json: bool) -> None:

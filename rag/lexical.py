@@ -25,15 +25,9 @@ BM25_B = 0.4
 FORMAT = 2  # of the files a LexicalIndex saves
 
 
-def _bm25(texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B):
+def _bm25(texts: Sequence[str]):
     """A bm25s index of ``texts``: lower-cased words, English stopwords removed, no stemming."""
-    import bm25s
-
-    # bm25s sets its own logger to DEBUG on import, which would print its debug lines.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    index = bm25s.BM25(k1=k1, b=b)
-    index.index(bm25s.tokenize(list(texts), show_progress=False), show_progress=False)
-    return index
+    return _bm25_of_tokens(_tokens(list(texts)))
 
 
 def _query_tokens(query: str) -> list[str]:
@@ -118,9 +112,8 @@ def _tokens(texts: list[str]) -> list[list[str]]:
 
     if not texts:
         return []
-    # Interned: a corpus repeats a few thousand words millions of times.
     return [
-        [sys.intern(token) for token in document]
+        _interned(document)
         for document in bm25s.tokenize(texts, return_ids=False, show_progress=False)
     ]
 
@@ -171,21 +164,7 @@ class LexicalIndex:
 
     @classmethod
     def empty(cls) -> LexicalIndex:
-        return cls("", [], [], None, None, np.zeros(0, dtype=np.int64), files={})
-
-    @classmethod
-    def build(
-        cls, revision: str, paragraphs: Sequence[Paragraph], sentences_per_window: int
-    ) -> LexicalIndex:
-        """Index ``paragraphs`` and their sentence windows (the same windows that are embedded)."""
-        by_source: dict[str, list[Paragraph]] = {}
-        for paragraph in paragraphs:
-            by_source.setdefault(paragraph.source, []).append(paragraph)
-        files = {
-            source: FileTokens.of("", found, sentences_per_window)
-            for source, found in by_source.items()
-        }
-        return cls.of_files(revision, files)
+        return cls.of_files("", {})
 
     @classmethod
     def of_files(cls, revision: str, files: dict[str, FileTokens]) -> LexicalIndex:
@@ -347,4 +326,6 @@ def _load_tokens(path: Path | None) -> dict[str, FileTokens]:
 
 
 def _interned(tokens: list[str]) -> list[str]:
+    """One string object per distinct word: a corpus repeats a few thousand words millions of
+    times."""
     return [sys.intern(token) for token in tokens]

@@ -309,10 +309,6 @@ class ParagraphStore:
             found += self._stored_paragraphs({"$and": [{"window": 0}, {"source": {"$in": group}}]})
         return found
 
-    def all_paragraphs(self) -> list[Paragraph]:
-        """Every stored paragraph (its window 0 record), by source and number."""
-        return self._stored_paragraphs({"window": 0})
-
     def _stored_paragraphs(self, where: dict) -> list[Paragraph]:
         found = self._get_all(["documents", "metadatas"], where=where)
         paragraphs = [

@@ -181,25 +181,24 @@ def build_app(web: WebChat):
         latest = conversation.latest_answer()
         return conversation_messages(conversation), sources_html(latest), web.export(conversation)
 
-    def answer(question: str) -> dict:
-        """One question answered by this web chat's bot, as ``Answer.to_dict()``: what a cold
-        `rag ask` uses instead of loading the models itself (see ``rag.remote``)."""
+    def with_bot(call):
+        """``call(bot)`` while holding the model; a user's mistake is one line in the page."""
         try:
             bot = web.wait()
             with web.lock:
-                return bot.ask(question).to_dict()
+                return call(bot)
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
+
+    def answer(question: str) -> dict:
+        """One question answered by this web chat's bot, as ``Answer.to_dict()``: what a cold
+        `rag ask` uses instead of loading the models itself (see ``rag.remote``)."""
+        return with_bot(lambda bot: bot.ask(question).to_dict())
 
     def reingest() -> dict:
         """Re-index the corpus directory (what `rag ingest` asks while this server owns the
         index), as ``IngestReport.to_dict()``."""
-        try:
-            bot = web.wait()
-            with web.lock:
-                return bot.ingest().to_dict()
-        except rag.RagError as error:
-            raise gr.Error(str(error), print_exception=False) from None
+        return with_bot(lambda bot: bot.ingest().to_dict())
 
     def stop(conversation: Conversation):
         """Stop the answer being written; the next queued question (if any) goes on."""

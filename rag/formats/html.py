@@ -45,18 +45,6 @@ def _config():
     return config
 
 
-def title_of(markup: str) -> str | None:
-    """The page's ``<title>``, else its first ``<h1>``."""
-    tree = _parse(markup)
-    if tree is None:
-        return None
-    for path in ("//title", "//h1"):
-        found = tree.xpath(path)
-        if found and normalize_space(found[0].text_content()):
-            return normalize_space(found[0].text_content())
-    return None
-
-
 def blocks_from_html(markup: str) -> list[Block]:
     """Headings, paragraphs and code blocks of the page's main content, in order."""
     tree = _parse(markup)

@@ -60,17 +60,6 @@ class Line:
         return self.top > self.page_height - margin or self.bottom < margin
 
 
-def title_of(path: Path) -> str | None:
-    """The PDF's metadata title, when it has one."""
-    import pypdfium2 as pdfium
-
-    try:
-        title = pdfium.PdfDocument(str(path)).get_metadata_dict().get("Title", "")
-    except pdfium.PdfiumError:
-        return None
-    return normalize_space(title) or None
-
-
 def blocks_from_pdf(path: Path, name: str) -> list[Block]:
     lines = _read_lines(path, name)
     lines = _without_running_headers(lines)
