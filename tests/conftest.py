@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,28 @@ import rag
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "corpus" / "ukraine-russia-ceasefire-talks.txt"
 QUESTIONS = ROOT / "evals" / "questions" / "ceasefire.jsonl"
+
+
+def run_rag(
+    *args: str,
+    cwd: Path,
+    stdin: str | None = None,
+    timeout: float = 300,
+    generator: str | None = "extractive",  # the LLM generators have their own tests
+) -> subprocess.CompletedProcess:
+    """The `rag` command in a subprocess, as a user runs it, without this shell's RAG_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    if generator:
+        env["RAG_GENERATOR"] = generator
+    return subprocess.run(
+        [sys.executable, "-m", "rag", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def free_port() -> int:

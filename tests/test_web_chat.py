@@ -6,12 +6,13 @@ import os
 import re
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 import rag
-from tests.conftest import ARTICLE, ROOT, free_port, require_local_llm
+from tests.conftest import ARTICLE, ROOT, free_port, require_local_llm, run_rag
 from ui.app import serve
 
 QUESTION = "Which country hosted the latest round of peace talks?"
@@ -123,6 +124,20 @@ def browser():
         browser.close()
 
 
+@contextmanager
+def kept_on_failure(page, screenshot: str):
+    """Close the page's browser context after the test; on a failure, keep a screenshot in
+    test-output/ first."""
+    try:
+        yield
+    except Exception:
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / screenshot, full_page=True)
+        raise
+    finally:
+        page.context.close()
+
+
 def open_chat(browser, url: str, **context_options):
     page = browser.new_context(**context_options).new_page()
     page.goto(url)
@@ -159,7 +174,7 @@ def ask_in_page(page, question: str) -> str:
 def test_browser_answer_follow_up_refusal_upload_and_no_script_runs(server, browser):
     url, work, _ = server
     page = open_chat(browser, url)
-    try:
+    with kept_on_failure(page, "web-chat-failure.png"):
         assert "Saudi Arabia" in ask_in_page(page, QUESTION)
         card = page.locator("#sources #source-1")
         assert "ukraine-russia-ceasefire-talks.txt ¶2" in card.inner_text()
@@ -191,11 +206,6 @@ def test_browser_answer_follow_up_refusal_upload_and_no_script_runs(server, brow
         assert "<b>not bold</b>" in page.locator("#sources").inner_text()
         assert page.locator("#sources b, #chat b, #sources img, #chat img").count() == 0
         assert page.evaluate("window.__pwned") is None
-    except Exception:
-        page.screenshot(path=OUTPUT / "web-chat-failure.png", full_page=True)
-        raise
-    finally:
-        page.context.close()
 
 
 def test_browser_sessions_are_separate_and_small_screens_fold_sources(server, browser):
@@ -240,7 +250,7 @@ def test_api_upload_rejects_bad_files_and_keeps_the_index(server, tmp_path):
 
 def test_browser_each_answer_keeps_its_own_sources(server, browser):
     page = open_chat(browser, server[0])
-    try:
+    with kept_on_failure(page, "web-chat-sources-failure.png"):
         assert "Saudi Arabia" in ask_in_page(page, QUESTION)
         assert "Dmitry Peskov" in ask_in_page(page, "Who is the Kremlin spokesperson?")
         ask_in_page(page, "Which European nations voiced support for Ukraine's demands?")
@@ -253,17 +263,11 @@ def test_browser_each_answer_keeps_its_own_sources(server, browser):
         answers.nth(1).click()
         sources.locator("mark", has_text="Dmitry Peskov").wait_for(timeout=10_000)
         assert "¶6" in sources.inner_text()
-    except Exception:
-        OUTPUT.mkdir(exist_ok=True)
-        page.screenshot(path=OUTPUT / "web-chat-sources-failure.png", full_page=True)
-        raise
-    finally:
-        page.context.close()
 
 
 def test_browser_reload_keeps_the_conversation_and_it_downloads_with_citations(server, browser):
     page = open_chat(browser, server[0])
-    try:
+    with kept_on_failure(page, "web-chat-reload-failure.png"):
         ask_in_page(page, QUESTION)
         ask_in_page(page, "Who is the Kremlin spokesperson?")
         page.reload()
@@ -279,12 +283,6 @@ def test_browser_reload_keeps_the_conversation_and_it_downloads_with_citations(s
         assert f"## 1. {QUESTION}" in text and "## 3. What did he say?" in text
         assert "[1] ukraine-russia-ceasefire-talks.txt ¶2 (line 3)" in text
         assert "“Recent ceasefire discussions between Ukraine and Russia" in text
-    except Exception:
-        OUTPUT.mkdir(exist_ok=True)
-        page.screenshot(path=OUTPUT / "web-chat-reload-failure.png", full_page=True)
-        raise
-    finally:
-        page.context.close()
 
 
 # --- with the local model, whose answers take seconds to write ------------------------------
@@ -318,7 +316,7 @@ def test_browser_question_sent_while_an_answer_is_written_is_queued_and_answered
     """Regression: a question sent during streaming was dropped (its submit never fired)."""
     page = open_loaded_chat(browser, llm_server)
     rows = page.locator("#chat .bot-row")
-    try:
+    with kept_on_failure(page, "web-chat-queue-failure.png"):
         box = page.locator("#question textarea")
         box.fill("Who is the Kremlin spokesperson?")
         box.press("Enter")
@@ -333,27 +331,12 @@ def test_browser_question_sent_while_an_answer_is_written_is_queued_and_answered
         assert "Peskov" in rows.nth(0).inner_text()
         assert "Saudi Arabia" in rows.nth(1).inner_text()
         assert user_rows.count() == 2 and rows.count() == 2
-    except Exception:
-        OUTPUT.mkdir(exist_ok=True)
-        page.screenshot(path=OUTPUT / "web-chat-queue-failure.png", full_page=True)
-        raise
-    finally:
-        page.context.close()
 
 
 def test_cli_ask_uses_the_running_web_chat_on_the_same_index(server):
-    import subprocess
-    import sys
-
     url, work, _ = server
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "rag", "--index", str(work / "index"), "ask", QUESTION],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    index = str(work / "index")
+    result = run_rag("--index", index, "ask", QUESTION, cwd=work, timeout=120, generator=None)
     assert result.returncode == 0, result.stderr
     assert f"answered by the web chat running at {url}" in result.stderr
     assert "Saudi Arabia" in result.stdout.splitlines()[0]
@@ -361,14 +344,9 @@ def test_cli_ask_uses_the_running_web_chat_on_the_same_index(server):
 
 
 def test_cli_ingest_is_done_by_the_web_chat_that_owns_the_index(server):
-    import subprocess
-    import sys
-
     url, work, _ = server
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    command = [sys.executable, "-m", "rag", "--index", str(work / "index")]
-    command += ["--corpus", str(work / "corpus"), "ingest"]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    paths = ["--index", str(work / "index"), "--corpus", str(work / "corpus")]
+    result = run_rag(*paths, "ingest", cwd=work, timeout=120, generator=None)
     assert result.returncode == 0, result.stderr
     assert f"indexed by the web chat running at {url}" in result.stderr
     assert "removed 0" in result.stdout and "paragraphs indexed" in result.stdout
@@ -377,7 +355,7 @@ def test_cli_ingest_is_done_by_the_web_chat_that_owns_the_index(server):
 def test_browser_stop_ends_the_answer_and_frees_the_model(llm_server, browser):
     page = open_loaded_chat(browser, llm_server)
     rows = page.locator("#chat .bot-row")
-    try:
+    with kept_on_failure(page, "web-chat-stop-failure.png"):
         box = page.locator("#question textarea")
         box.fill("What does Zelenskyy demand before accepting a ceasefire, and why?")
         box.press("Enter")
@@ -389,9 +367,3 @@ def test_browser_stop_ends_the_answer_and_frees_the_model(llm_server, browser):
         wait_for_final_answer(page, 2, timeout=120_000)
         assert "Saudi Arabia" in rows.nth(1).inner_text()
         assert "Stopped" in rows.nth(0).inner_text()
-    except Exception:
-        OUTPUT.mkdir(exist_ok=True)
-        page.screenshot(path=OUTPUT / "web-chat-stop-failure.png", full_page=True)
-        raise
-    finally:
-        page.context.close()
