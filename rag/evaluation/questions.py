@@ -18,7 +18,10 @@ TYPES = (
     "false_premise",
     "multi_turn",
     "unanswerable",
+    "named_document",
+    "confusable",
 )
+SPLITS = ("tune", "report")
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
@@ -43,6 +46,7 @@ class Question:
     evidence: tuple[str, ...] = ()  # verbatim substrings of the supporting paragraph(s)
     source: str | None = None  # the file the evidence must come from, when it matters
     turns: tuple[str, ...] = ()  # earlier turns of a conversation, asked first
+    split: str | None = None  # "tune": used to calibrate; "report": only ever measured
 
     @property
     def must_refuse(self) -> bool:
@@ -81,6 +85,7 @@ def load_questions(path: Path) -> list[Question]:
                 evidence=tuple(item.get("evidence", ())),
                 source=item.get("source"),
                 turns=tuple(item.get("turns", ())),
+                split=item.get("split"),
             )
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ConfigError(f"{where}: not a valid question ({error})") from None
@@ -88,6 +93,8 @@ def load_questions(path: Path) -> list[Question]:
             raise ConfigError(f"{where}: unknown type {question.type!r} (one of {TYPES})")
         if not question.must_refuse and not (question.answers and question.evidence):
             raise ConfigError(f"{where}: an answerable question needs answers and evidence")
+        if question.split not in (None, *SPLITS):
+            raise ConfigError(f"{where}: unknown split {question.split!r} (one of {SPLITS})")
         if question.type == "multi_turn" and not question.turns:
             raise ConfigError(f"{where}: a multi_turn question needs earlier turns")
         if question.id in seen:

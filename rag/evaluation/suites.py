@@ -57,6 +57,18 @@ def dpkg_specs() -> Suite:
     )
 
 
+def multidoc() -> Suite:
+    return _local_suite(
+        "multidoc",
+        "ten related documents in four formats (Python docs as HTML and PDF, three licences as "
+        "text, pip docs as Markdown; see multidoc.COPYRIGHT): questions that name a document, "
+        "whose answer is in one document while similar text is in another, and 18 that none "
+        "answers; split into a tuning and a reporting half",
+        ROOT / "evals" / "corpora" / "multidoc",
+        "multidoc.jsonl",
+    )
+
+
 def quoref(
     work_dir: Path,
     sample: int = DEFAULT_SAMPLE,
@@ -104,5 +116,6 @@ LOCAL_SUITES = {
     "ceasefire": ceasefire,
     "ceasefire-heldout": ceasefire_heldout,
     "dpkg-specs": dpkg_specs,
+    "multidoc": multidoc,
 }
 ALL_SUITES = (*LOCAL_SUITES, "quoref")
