@@ -35,6 +35,7 @@ class QuestionResult:
     seconds: float  # answering, retrieval included
     retrieve_seconds: float
     first_token_seconds: float | None = None  # streaming generators: question to first text
+    split: str | None = None  # "tune" or "report" half of the question set, when it has halves
     # answerable: answer- and citation-correct; must-refuse: refused;
     # retrieval-only runs: a relevant passage among the top_k the generator would be given
     passed: bool = False
@@ -59,6 +60,7 @@ def _question_fields(
         "evidence": list(question.evidence),
         "source": question.source,
         "must_refuse": question.must_refuse,
+        "split": question.split,
         "rank": None if question.must_refuse else first_relevant_rank(question, ranked),
         "baseline_rank": None if question.must_refuse else first_relevant_rank(question, baseline),
     }
@@ -181,3 +183,9 @@ def aggregate(results: Sequence[QuestionResult]) -> dict:
 def by_type(results: Sequence[QuestionResult]) -> dict[str, dict]:
     types = sorted({r.type for r in results})
     return {t: aggregate([r for r in results if r.type == t]) for t in types}
+
+
+def by_split(results: Sequence[QuestionResult]) -> dict[str, dict]:
+    """Metrics of the tuning and the reporting half (empty when the set has no halves)."""
+    splits = sorted({r.split for r in results if r.split is not None})
+    return {s: aggregate([r for r in results if r.split == s]) for s in splits}

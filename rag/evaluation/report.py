@@ -99,6 +99,17 @@ def markdown(report: dict) -> str:
             for t, m in suite["metrics_by_type"].items()
         ]
         out.append(_table(rows, ["type", "n", *(label for _, label in HEADLINE[:8])]) + "\n")
+        halves = suite.get("metrics_by_split") or {}
+        if halves:
+            rows = [
+                [h, _fmt(m["questions"]), *(_fmt(metric(m, k)) for k in keys)]
+                for h, m in halves.items()
+            ]
+            out.append(
+                "Tuning half (calibrated on) and reporting half (never tuned on):\n\n"
+                + _table(rows, ["half", "n", *(label for _, label in HEADLINE[:8])])
+                + "\n"
+            )
         failed = [r for r in suite["results"] if not r["passed"]]
         out.append(
             f"{len(failed)} of {len(suite['results'])} questions failed (details in report.html).\n"

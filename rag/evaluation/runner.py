@@ -15,6 +15,7 @@ from rag.evaluation.metrics import (
     RANK_DEPTH,
     QuestionResult,
     aggregate,
+    by_split,
     by_type,
     score_answer,
     score_retrieval,
@@ -41,6 +42,7 @@ class SuiteRun:
     results: list[QuestionResult]
     metrics: dict
     metrics_by_type: dict
+    metrics_by_split: dict  # "tune" / "report" halves, when the question set has them
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -109,6 +111,7 @@ def run_suite(
         results=results,
         metrics=aggregate(results),
         metrics_by_type=by_type(results),
+        metrics_by_split=by_split(results),
     )
 
 

@@ -112,10 +112,117 @@ def quoref(
     )
 
 
+REJECTION_QUESTIONS = 100
+REJECTION_SEED = 21
+REJECTION_NEIGHBOURS = 4  # distractors per question: the passages BM25 ranks next to the gold one
+
+
+@dataclass(frozen=True)
+class RejectionSet:
+    """Quoref questions, their gold passages and same-topic distractors (see quoref_rejection)."""
+
+    items: list[dict]
+    golds: dict[str, str]  # pid -> text
+    distractors: dict[str, str]
+
+
+def rejection_set(
+    data_dir: Path = DEFAULT_QUOREF_DIR,
+    count: int = REJECTION_QUESTIONS,
+    seed: int = REJECTION_SEED,
+) -> RejectionSet:
+    """Pick ``count`` Quoref questions (one per gold passage, seeded) with, for each, the
+    passages a BM25 search ranks nearest its question (the same topic, usually the same
+    article). A question is kept only if none of its answers occurs in any distractor, and its
+    distractors hold no answer of a question already kept: without its gold passage, no
+    question can be answered from the corpus."""
+    from rag.evaluation.questions import normalize
+    from rag.lexical import BM25Index
+    from rag.types import Paragraph
+
+    corpus_file = data_dir / "quoref.corpus.jsonl"
+    questions_file = data_dir / "quoref.questions.jsonl"
+    if not corpus_file.exists() or not questions_file.exists():
+        raise ConfigError(f"the Quoref benchmark is not in {data_dir} (use --quoref DIR)")
+    texts = {}
+    for line in corpus_file.read_text(encoding="utf-8").splitlines():
+        passage = json.loads(line)
+        texts[passage["pid"]] = " ".join(passage["text"].split())
+    search = BM25Index([Paragraph(pid, 1, None, None, text) for pid, text in texts.items()])
+    items = [json.loads(x) for x in questions_file.read_text(encoding="utf-8").splitlines()]
+    random.Random(seed).shuffle(items)
+    chosen: list[dict] = []
+    golds: dict[str, str] = {}
+    distractors: dict[str, str] = {}
+    pool = ""  # the distractors' normalised text, each padded with spaces
+    answers: list[str] = []  # normalised, padded answers of the kept questions
+    for item in items:
+        gold = item["gold_pid"]
+        if gold in golds or gold in distractors:
+            continue
+        near = [
+            p.source
+            for p in search.search(item["question"], REJECTION_NEIGHBOURS + 1)
+            if p.source != gold and p.source not in golds
+        ][:REJECTION_NEIGHBOURS]
+        own = [f" {normalize(a)} " for a in item["answers"]]
+        near_text = "".join(f" {normalize(texts[pid])} " for pid in near)
+        if any(a in pool or a in near_text for a in own) or any(a in near_text for a in answers):
+            continue
+        pool += near_text
+        answers += own
+        chosen.append(item)
+        golds[gold] = texts[gold]
+        distractors |= {pid: texts[pid] for pid in near}
+        if len(chosen) == count:
+            break
+    return RejectionSet(chosen, golds, distractors)
+
+
+def quoref_rejection(
+    work_dir: Path, present: bool, data_dir: Path = DEFAULT_QUOREF_DIR
+) -> Suite:
+    """Negative rejection on Quoref: the same questions asked over the distractors alone
+    (``present=False``: every question must be refused) and over the distractors plus the
+    gold passages (``present=True``: every question must be answered from its gold passage).
+    Questions alternate between the tuning and the reporting half."""
+    chosen = rejection_set(data_dir)
+    name = "quoref-present" if present else "quoref-absent"
+    corpus = work_dir / f"{name}-corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    passages = chosen.distractors | (chosen.golds if present else {})
+    for pid, text in passages.items():
+        target = corpus / f"{pid}.txt"
+        if not target.exists() or target.read_text(encoding="utf-8") != text + "\n":
+            target.write_text(text + "\n", encoding="utf-8")
+    questions = [
+        Question(
+            id=item["qid"],
+            type="fact" if present else "unanswerable",
+            question=item["question"],
+            answers=tuple(item["answers"]) if present else (),
+            source=f"{item['gold_pid']}.txt" if present else None,
+            split="tune" if n % 2 == 0 else "report",
+        )
+        for n, item in enumerate(chosen.items)
+    ]
+    where = "with" if present else "without"
+    return Suite(
+        name,
+        f"Quoref negative rejection: {len(questions)} questions asked {where} their gold "
+        f"passages, over {len(passages)} passages ({REJECTION_NEIGHBOURS} same-topic "
+        f"distractors a question, seed {REJECTION_SEED}); the right behaviour is to "
+        + ("answer from the gold passage" if present else "refuse"),
+        corpus,
+        questions,
+    )
+
+
 LOCAL_SUITES = {
     "ceasefire": ceasefire,
     "ceasefire-heldout": ceasefire_heldout,
     "dpkg-specs": dpkg_specs,
     "multidoc": multidoc,
 }
-ALL_SUITES = (*LOCAL_SUITES, "quoref")
+REJECTION_SUITES = ("quoref-absent", "quoref-present")
+ALL_SUITES = (*LOCAL_SUITES, "quoref", *REJECTION_SUITES)
