@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from rag.errors import InputPathError, UnreadableDocumentError
 from rag.formats.blocks import HEADING_PATH_SEPARATOR, Block, normalize_space
@@ -189,9 +189,35 @@ def blocks_from_docx(path: Path, name: str) -> list[Block]:
     return blocks
 
 
+# A title line: a few words with no sentence end (the first paragraph of a plain-text file
+# whose title is not marked as a heading, e.g. "Apache License Version 2.0, January 2004").
+TITLE_MAX_WORDS = 12
+NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+HEX_ID = re.compile(r"[0-9a-f]{8,}")
+
+
+def document_title(blocks: list[Block], source: str) -> str | None:
+    """The document's title: its first heading (an HTML or Markdown ``h1``, a PDF's largest
+    type), else a short first paragraph that reads like a title, else the file name without
+    extension when it has words in it (``gpl-3.0.txt`` -> ``gpl-3.0``, not a hash)."""
+    for block in blocks:
+        if block.is_heading and block.text.strip(" :"):
+            return block.text.strip(" :")
+    first = next((b for b in blocks if not b.code), None)
+    if first is not None:
+        words = [w for w in first.text.split() if "://" not in w]  # no URL in a title
+        if 0 < len(words) <= TITLE_MAX_WORDS and not first.text.rstrip().endswith((".", ":")):
+            return " ".join(words)
+    stem = PurePosixPath(source).stem
+    return stem if NAME_WORD.search(stem) and not HEX_ID.fullmatch(stem) else None
+
+
 def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragraph]:
     """Number the paragraph blocks and give each the path of headings above it
-    (``Page title › Section › Subsection``); a heading ends the deeper headings before it."""
+    (``Page title › Section › Subsection``) and the document's title; a heading ends the
+    deeper headings before it."""
+    blocks = list(blocks)
+    document = document_title(blocks, source)
     paragraphs: list[Paragraph] = []
     path: list[tuple[int, str]] = []
     for block in blocks:
@@ -211,6 +237,7 @@ def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragra
                 text=block.text,
                 page=block.page,
                 code=block.code,
+                title=document,
             )
         )
     return paragraphs

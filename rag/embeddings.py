@@ -62,9 +62,10 @@ class Embedder:
         )
 
     @staticmethod
-    def embedded_text(window: Window, heading: str | None) -> str:
-        """The heading is prepended to every window so that it counts in what is embedded."""
-        return f"{heading}\n{window.text}" if heading else window.text
+    def embedded_text(window: Window, context: str | None) -> str:
+        """The document title and heading path are prepended to every window so that they
+        count in what is embedded (a question naming a document or section finds it)."""
+        return f"{context}\n{window.text}" if context else window.text
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         return self._model.get_text_embedding_batch(texts)

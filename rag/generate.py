@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
+from rag.answerability import Asks, is_whole_sentence
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ConfigError
@@ -39,7 +40,12 @@ def compose(query: str, claims: list[Claim], passages: list[Passage], generator:
     citations: list[Citation] = []
     numbers: dict[tuple[str, int], int] = {}
     parts = []
+    said: set[str] = set()
     for claim in claims:
+        wording = " ".join(claim.text.lower().split())
+        if wording in said:  # a sentence repeated (with another marker) is said once
+            continue
+        said.add(wording)
         key = (claim.passage.source, claim.passage.paragraph)
         if key not in numbers:
             citations.append(Citation.of(claim.passage))
@@ -61,8 +67,11 @@ def refusal(query: str, passages: list[Passage], generator: str) -> Answer:
 
 
 def _with_marker(sentence: str, number: int) -> str:
-    """Put ``[n]`` before the sentence's final punctuation: "X happened [1]."."""
+    """Put ``[n]`` before the sentence's final punctuation: "X happened [1].", but after a
+    closing quotation mark, never inside the quotation: 'He said "we agree." [1]'."""
     end = len(sentence.rstrip(".!?…\"'”’)"))
+    if any(mark in sentence[end:] for mark in "\"'”’"):
+        return f"{sentence} [{number}]"
     return f"{sentence[:end]} [{number}]{sentence[end:]}"
 
 
@@ -74,18 +83,43 @@ class ScoredSentence:
     score: float
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """Whether the passages answer the question, from all the evidence: the best sentence's
+    score (meaning and words), how much of the question the best paragraph covers with its
+    title and headings (what the BM25 arm sees), the names the passages lack, and whether the
+    best sentence holds the kind of thing the question asks for."""
+
+    best: ScoredSentence | None
+    coverage: float  # share of the question's content words in the best paragraph + context
+    missing_names: int  # names in the question that no passage mentions
+    asks: str | None  # "number", "time", "name" or None (see rag.answerability)
+    holds_asked: bool  # the best sentence holds what the question asks for
+    evidence: float  # the combined score that is compared with the refusal threshold
+
+    @property
+    def answerable(self) -> bool:
+        return self.best is not None and self.holds_asked
+
+
 class ExtractiveGenerator:
     """Quotes the one to three sentences of the retrieved paragraphs that best answer the question,
     in reading order.
 
     A sentence's score mixes its embedding similarity to the question with the share of the
     question's content words it contains, plus a bonus for its paragraph's retrieval score.
-    It never writes a word that is not in the documents.
+    Only whole sentences are candidates (no fragments, code or headings), a sentence is quoted
+    once, and the question is refused unless the evidence is strong enough and the best
+    sentence holds what the question asks for. It never writes a word that is not in the
+    documents.
     """
 
     name = "extractive"
     # Weights of the sentence score; calibrated on evals/questions/ceasefire.jsonl.
     SEMANTIC, LEXICAL, PASSAGE = 0.45, 0.4, 0.15
+    # Weight of the best paragraph's coverage of the question in the evidence (calibrated on
+    # the tuning halves of the multidoc and Quoref rejection suites, bench/calibrate_refusal.py).
+    COVERAGE = 0.0
     # Evidence lost for each name in the question that no retrieved passage mentions
     # ("What is China's position?" when only Ukraine, Russia and the U.S. are discussed).
     MISSING_NAME_PENALTY = 0.15
@@ -97,11 +131,13 @@ class ExtractiveGenerator:
         self.embedder = embedder
 
     def score_sentences(self, query: str, passages: list[Passage]) -> list[ScoredSentence]:
+        """Every whole sentence of the first ``max_answer_passages`` passages, best first."""
         candidates = [
             (sentence, passage, position)
             for passage in passages[: self.settings.max_answer_passages]
             if not passage.code  # code is cited as it stands, never quoted as a sentence
             for position, sentence in enumerate(split_sentences(passage.text))
+            if is_whole_sentence(sentence)
         ]
         if not candidates:
             return []
@@ -119,21 +155,39 @@ class ExtractiveGenerator:
             scored.append(ScoredSentence(sentence, passage, position, round(score, 4)))
         return sorted(scored, key=lambda s: -s.score)
 
-    def evidence(self, query: str, passages: list[Passage], ranked: list[ScoredSentence]) -> float:
-        """How strongly the passages support an answer: the best sentence's score, lowered for
-        every name in the question that none of the passages mentions."""
+    def assess(
+        self, query: str, passages: list[Passage], ranked: list[ScoredSentence]
+    ) -> Assessment:
+        """How strongly the passages support an answer (see Assessment)."""
+        asks = Asks.of(query)
         if not ranked:
-            return 0.0
+            return Assessment(None, 0.0, 0, asks.kind, False, 0.0)
+        best = ranked[0]
         mentioned = set().union(*(content_words(p.text) for p in passages))
-        missing = names(query) - mentioned
-        return ranked[0].score - self.MISSING_NAME_PENALTY * len(missing)
+        missing = len(names(query) - mentioned)
+        context = f"{best.passage.context or ''} {best.passage.text}"
+        coverage = overlap(content_words(query), context)
+        evidence = best.score + self.COVERAGE * coverage - self.MISSING_NAME_PENALTY * missing
+        holds = asks.held_by(best.text, query)
+        return Assessment(best, round(coverage, 4), missing, asks.kind, holds, round(evidence, 4))
 
     def generate(self, query: str, passages: list[Passage]) -> Answer:
         ranked = self.score_sentences(query, passages)
-        if self.evidence(query, passages, ranked) < self.settings.refusal_threshold:
+        assessment = self.assess(query, passages, ranked)
+        if not assessment.answerable or assessment.evidence < self.settings.refusal_threshold:
             return refusal(query, passages, self.name)
+        asks = Asks.of(query)
         best = ranked[0].score
-        chosen = [s for s in ranked if s.score >= best - self.MARGIN]
+        chosen: list[ScoredSentence] = []
+        seen: set[str] = set()
+        for sentence in ranked:
+            if sentence.score < best - self.MARGIN:
+                break
+            key = " ".join(sorted(content_words(sentence.text)))
+            if key in seen or not asks.held_by(sentence.text, query):
+                continue  # said already (the same sentence in another paragraph), or off-type
+            seen.add(key)
+            chosen.append(sentence)
         chosen = chosen[: self.settings.max_answer_sentences]
         chosen.sort(key=lambda s: (s.passage.source, s.passage.paragraph, s.position))
         return compose(query, [Claim(s.text, s.passage) for s in chosen], passages, self.name)

@@ -124,7 +124,7 @@ def _read(path: Path, source: str, digest: str, embedder: Embedder) -> FileUpdat
         for p in read_paragraphs(path, source)
     ]
     windows = [
-        (paragraph, window, embedder.embedded_text(window, paragraph.heading))
+        (paragraph, window, embedder.embedded_text(window, paragraph.context))
         for paragraph in paragraphs
         for window in embedder.windows(paragraph)
     ]

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # The parameters of the reference BM25 numbers in ../shared/README.md.
 BM25_K1 = 0.9
 BM25_B = 0.4
-FORMAT = 2  # of the files a LexicalIndex saves
+FORMAT = 3  # of the files a LexicalIndex saves
 
 
 def _bm25(texts: Sequence[str]):
@@ -80,7 +80,7 @@ class FileTokens:
     without reading, splitting or tokenising the files that did not change."""
 
     file_hash: str
-    # per paragraph: its number, its window numbers, its tokens (heading included), and the
+    # per paragraph: its number, its window numbers, its tokens (title and heading included), and the
     # tokens of each of its sentence windows
     paragraphs: list[tuple[int, list[int], list[str], list[list[str]]]]
 
@@ -89,7 +89,7 @@ class FileTokens:
         cuts = [
             paragraph_windows(p.text, sentences_per_window, p.code, p.sentences) for p in paragraphs
         ]
-        texts = [_with_heading(p.heading, p.text) for p in paragraphs]
+        texts = [_with_heading(p.context, p.text) for p in paragraphs]
         window_texts = [w.text for cut in cuts for w in cut[1:] or cut]
         tokens = _tokens(texts + window_texts)
         paragraph_tokens, window_tokens = tokens[: len(texts)], iter(tokens[len(texts) :])

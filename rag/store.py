@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 # How paragraphs are cut into windows; an index stored with another layout is rebuilt by ingest.
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 GET_PAGE = 5000  # records per Chroma get
 ADD_BATCH = 2000  # records per Chroma add
 # The manifest collection holds one record per indexed file (its hash and paragraph count),
@@ -332,6 +332,7 @@ def _to_node(record: WindowRecord):
             "source": p.source,
             "paragraph": p.paragraph,
             "heading": p.heading or "",
+            "title": p.title or "",
             "line_start": p.lines[0] if p.lines else 0,
             "line_end": p.lines[1] if p.lines else 0,
             "page": p.page or 0,
@@ -356,6 +357,7 @@ def _to_paragraph(m: dict, text: str) -> Paragraph:
         page=int(m["page"]) if m.get("page") else None,
         code=bool(m.get("code")),
         sentences=_spans(m.get("sentences", "")),
+        title=m.get("title") or None,
     )
 
 

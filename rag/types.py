@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from rag.formats.blocks import HEADING_PATH_SEPARATOR
+
+
+def context_line(title: str | None, heading: str | None) -> str | None:
+    """The document title and the heading path as one line, the title once:
+    ``Apache License › 4. Redistribution`` (a heading path that starts with the title is
+    already whole)."""
+    if not title:
+        return heading
+    if not heading:
+        return title
+    if heading == title or heading.startswith(title + HEADING_PATH_SEPARATOR):
+        return heading
+    return f"{title}{HEADING_PATH_SEPARATOR}{heading}"
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -18,6 +33,12 @@ class Paragraph:
     code: bool = False  # a code block: text kept exactly, shown as code, never paraphrased
     # (start, end) of each sentence in ``text``, once split (stored, so never split twice)
     sentences: tuple[tuple[int, int], ...] | None = None
+    title: str | None = None  # the document's title (see rag.documents.document_title)
+
+    @property
+    def context(self) -> str | None:
+        """Title and heading path (``Title › Section``): embedded and indexed with the text."""
+        return context_line(self.title, self.heading)
 
 
 @dataclass(frozen=True)
@@ -40,11 +61,20 @@ class Passage:
     lexical_score: float | None = None
     fused_score: float | None = None
     code: bool = False  # a code block (see Paragraph.code)
+    title: str | None = None  # the document's title
 
     @classmethod
     def of(cls, paragraph: Paragraph, score: float = 0.0) -> Passage:
         p = paragraph
-        return cls(p.source, p.paragraph, p.heading, p.lines, p.text, score, p.page, code=p.code)
+        return cls(
+            p.source, p.paragraph, p.heading, p.lines, p.text, score, p.page,
+            code=p.code, title=p.title,
+        )
+
+    @property
+    def context(self) -> str | None:
+        """Title and heading path, e.g. ``secrets — … › Generating tokens``."""
+        return context_line(self.title, self.heading)
 
     def to_dict(self) -> dict:
         return asdict(self)

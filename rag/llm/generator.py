@@ -7,12 +7,15 @@ import dataclasses
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
+from rag.answerability import Asks
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.generate import ExtractiveGenerator, compose, refusal
+from rag.generate import ExtractiveGenerator, ScoredSentence, compose, refusal
 from rag.llm.grounding import GroundingChecker, parse_draft, says_unknown
+from rag.text import split_sentences
 from rag.types import Answer, Passage
 
 log = logging.getLogger(__name__)
@@ -37,15 +40,59 @@ class ChatModel(Protocol):
     def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str]: ...
 
 
-def user_prompt(question: str, passages: list[Passage]) -> str:
+@dataclass(frozen=True)
+class Excerpt:
+    """What the model is shown of one paragraph: its best sentences and their neighbours."""
+
+    passage: Passage
+    text: str  # the chosen sentences in reading order, "…" where sentences were left out
+
+
+def select_evidence(
+    ranked: list[ScoredSentence], sentences: int, paragraphs: int
+) -> list[Excerpt]:
+    """The ``sentences`` best sentences with the sentence before and after each, grouped by
+    paragraph (at most ``paragraphs``, best first): a short prompt with the evidence in it."""
+    picked: dict[tuple[str, int], set[int]] = {}
+    passages: dict[tuple[str, int], Passage] = {}
+    for sentence in ranked[:sentences]:
+        key = (sentence.passage.source, sentence.passage.paragraph)
+        if key not in picked and len(picked) == paragraphs:
+            continue
+        picked.setdefault(key, set()).update(
+            range(sentence.position - 1, sentence.position + 2)
+        )
+        passages[key] = sentence.passage
+    excerpts = []
+    for key, positions in picked.items():
+        parts = split_sentences(passages[key].text)
+        kept = [i for i in range(len(parts)) if i in positions]
+        text = ""
+        for n, i in enumerate(kept):
+            gap = (n == 0 and i > 0) or (n > 0 and i != kept[n - 1] + 1)
+            text += ("… " if gap else "") + parts[i].strip() + " "
+        if kept and kept[-1] < len(parts) - 1:
+            text += "…"
+        excerpts.append(Excerpt(passages[key], text.strip()))
+    return excerpts
+
+
+def user_prompt(question: str, excerpts: list[Excerpt]) -> str:
     numbered = "\n\n".join(
-        f"[{n}] {p.heading + ': ' if p.heading else ''}{p.text}" for n, p in enumerate(passages, 1)
+        f"[{n}] {e.passage.context + ': ' if e.passage.context else ''}{e.text}"
+        for n, e in enumerate(excerpts, 1)
     )
     return f"Passages:\n\n{numbered}\n\nQuestion: {question}"
 
 
 class LLMGenerator:
-    """Answers in the model's words; every kept sentence is supported by the paragraph it cites."""
+    """Answers in the model's words from the best sentences of the retrieved paragraphs; every
+    kept sentence is whole, holds what the question asks for and is supported by the paragraph
+    it cites. The question is refused without asking the model when the extractive generator's
+    assessment of the evidence says the passages do not answer it."""
+
+    # Sentences (with their neighbours) shown to the model: few enough for a short prompt.
+    EVIDENCE_SENTENCES = 4
 
     def __init__(self, name: str, settings: Settings, embedder: Embedder, model: ChatModel):
         self.name = name
@@ -61,14 +108,20 @@ class LLMGenerator:
     def stream(self, query: str, passages: list[Passage]) -> Iterator[str | Answer]:
         """Yield the model's text as it arrives, then the verified Answer."""
         started = time.perf_counter()
-        shown = passages[: self.settings.llm_passages]
-        best = max((p.score for p in shown), default=0.0)
-        if best < self.settings.llm_min_passage_score:  # nothing close: do not ask the model
+        ranked = self.quoting.score_sentences(query, passages)
+        assessment = self.quoting.assess(query, passages, ranked)
+        if (
+            not assessment.answerable
+            or assessment.evidence < self.settings.refusal_threshold
+            or max((p.score for p in passages), default=0.0) < self.settings.llm_min_passage_score
+        ):  # the passages do not answer it: do not ask the model
             yield refusal(query, passages, self.name)
             return
+        excerpts = select_evidence(ranked, self.EVIDENCE_SENTENCES, self.settings.llm_passages)
+        shown = [e.passage for e in excerpts]
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": user_prompt(query, shown)},
+            {"role": "user", "content": user_prompt(query, excerpts)},
         ]
         pieces, first_token = [], None
         for piece in self.model.stream_chat(messages, self.settings.llm_max_tokens):
@@ -81,12 +134,12 @@ class LLMGenerator:
         claims = []
         if not says_unknown(draft):
             claims = self.checker.verify(parse_draft(draft, len(shown)), shown, query)
-        if claims:
+        if claims and any(Asks.of(query).held_by(c.text, query) for c in claims):
             answer = compose(query, claims, passages, self.name)
         else:
-            # The model said it does not know, or wrote nothing the paragraphs support: refuse
-            # unless the retrieval evidence is strong enough for the extractive generator,
-            # whose quoted sentences then answer (marked by the generator name).
+            # The model said it does not know, or wrote nothing the paragraphs support (or
+            # nothing of the kind asked for): the extractive generator's quoted sentences
+            # answer instead, or it refuses (marked by the generator name).
             answer = self.quoting.generate(query, passages)
             answer = dataclasses.replace(answer, generator=f"{self.name}+{answer.generator}")
         yield _with_first_token(answer, first_token)

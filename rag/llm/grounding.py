@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answerability import is_whole_sentence
 from rag.embeddings import Embedder
 from rag.generate import Claim
 from rag.text import content_words, names, split_sentences
@@ -69,6 +70,16 @@ def missing_terms(sentence: str, question: str, paragraph: str) -> set[str]:
     return {t for t in terms if t not in words and t not in paragraph}
 
 
+def off_subject(sentence: str, question: str, passage: Passage) -> bool:
+    """Whether the sentence and the paragraph it cites leave out every name the question asks
+    about (an answer about another function, document or person than the one asked for)."""
+    asked = names(question.partition(" ")[2])
+    if not asked:
+        return False
+    seen = content_words(f"{sentence} {passage.context or ''} {passage.text}")
+    return not asked & seen
+
+
 class GroundingChecker:
     """Scores how well a paragraph supports a sentence with the packaged embedding model and
     word overlap; no extra model."""
@@ -107,15 +118,23 @@ class GroundingChecker:
         self, draft: list[DraftSentence], passages: list[Passage], question: str = ""
     ) -> list[Claim]:
         """Claims for the supported sentences, each attributed to a paragraph that supports it:
-        the cited one when it does, else the best supporting one; unsupported ones are dropped.
-        A paragraph never supports a sentence naming a name or number it does not contain."""
+        the cited one when it does, else the best supporting one; unsupported ones are dropped,
+        and so are fragments and code read as prose. A paragraph never supports a sentence
+        naming a name or number it does not contain, nor one about another subject than the
+        question's."""
         if not draft or not passages:
+            return []
+        draft = [d for d in draft if is_whole_sentence(d.text)]  # no fragments, no code
+        if not draft:
             return []
         table = self.supports([d.text for d in draft], passages)
         claims = []
         for sentence, row in zip(draft, table, strict=True):
             row = [
-                0.0 if missing_terms(sentence.text, question, p.text) else score
+                0.0
+                if missing_terms(sentence.text, question, p.text)
+                or off_subject(sentence.text, question, p)
+                else score
                 for p, score in zip(passages, row, strict=True)
             ]
             cited = [n - 1 for n in sentence.cited if row[n - 1] >= self.THRESHOLD]

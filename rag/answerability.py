@@ -1,0 +1,88 @@
+"""Whether a sentence can answer a question at all: what kind of answer the question asks for
+(a name for *who*, a time for *when*, a number for *how many*), whether the sentence holds one,
+and whether it is a whole sentence rather than a fragment, code or a heading."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text import names
+
+# What the question asks for, from its wording. Checked in order; the first match wins.
+ASKS = (
+    ("number", re.compile(r"\bhow (?:many|much|long|old|often|far|big|large|fast)\b|"
+                          r"\bwhat (?:percentage|number|amount|size|age)\b", re.I)),
+    ("time", re.compile(r"\bwhen\b|\b(?:what|which|in which|since which|what) "
+                        r"(?:year|date|day|month|decade|century|version)\b", re.I)),
+    ("name", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhat is the (?:first |last |full )?name\b|"
+                        r"\bwho (?:is|was|are|were)\b", re.I)),
+)
+NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|million|billion|dozen|half|twice|once|single|double|several|few|many"
+)
+MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+TIME_WORDS = (
+    r"date|day|days|week|weeks|year|years|month|months|decade|century|time|times|today|"
+    r"yesterday|tomorrow|before|after|until|till|prior|since|during|when|whenever|while|once|"
+    r"as soon as|immediately|automatically|version|morning|evening|night|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|weekend|recently|soon|later|earlier|ago"
+)
+HOLDS = {
+    "number": re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.I),
+    "time": re.compile(rf"\d|\b(?:{MONTHS}|{TIME_WORDS})\b", re.I),
+}
+# A sentence that ends in one of these words was cut off ("The talks began on").
+DANGLING = re.compile(
+    r"\b(?:a|an|the|of|on|in|at|to|for|from|by|with|and|or|but|that|which|who|whose|is|are|was|"
+    r"were|be|as|than|into|onto|about|such)\W*$",
+    re.I,
+)
+MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+MIN_WORDS = 4
+WORD = re.compile(r"[^\W_]+")
+# Code read as prose: an interpreter prompt, import runs, assignments, definitions.
+CODE_LIKE = re.compile(
+    r">>>|\bimport\s+[\w.]+\s+import\b|^\s*(?:import|from|def|class)\s+\w|\w\s=\s[\w'\"(\[]"
+)
+
+
+@dataclass(frozen=True)
+class Asks:
+    """What a question asks for: "number", "time", "name", or None (anything)."""
+
+    kind: str | None
+
+    @classmethod
+    def of(cls, question: str) -> Asks:
+        for kind, pattern in ASKS:
+            if pattern.search(question):
+                return cls(kind)
+        return cls(None)
+
+    def held_by(self, sentence: str, question: str = "") -> bool:
+        """Whether ``sentence`` holds something of the kind asked for. A name must be one the
+        question does not already give (the answer to "Who met Putin?" is not "Putin")."""
+        if self.kind is None:
+            return True
+        if self.kind == "name":
+            first, _, rest = sentence.partition(" ")
+            return bool(names(rest) - names(question))
+        return bool(HOLDS[self.kind].search(sentence))
+
+
+def is_whole_sentence(sentence: str) -> bool:
+    """A sentence that can stand as an answer: a few words, not cut off after a preposition
+    or article, not code, and mostly words rather than symbols (tables, URLs)."""
+    text = MARKER.sub("", sentence).strip()
+    words = WORD.findall(text)
+    if len(words) < MIN_WORDS or DANGLING.search(text.rstrip(".!?…\"'”’) ")):
+        return False
+    if CODE_LIKE.search(text):
+        return False
+    letters = sum(ch.isalpha() or ch.isspace() for ch in text)
+    return letters >= 0.75 * len(text)
