@@ -89,7 +89,8 @@ def main() -> None:
         ]
         rows = [row for suite in chosen for row in features(suite, index)]
     results = []
-    for weight, step in itertools.product((0.0, 0.1, 0.2, 0.3, 0.4), range(25, 76)):
+    weights = [w / 10 for w in range(0, 11)]
+    for weight, step in itertools.product(weights, range(25, 131)):
         threshold = step / 100
         per_suite = accuracy(rows, weight, threshold)
         results.append((sum(per_suite.values()) / len(per_suite), weight, threshold, per_suite))

@@ -11,12 +11,32 @@ from rag.text import names
 
 # What the question asks for, from its wording. Checked in order; the first match wins.
 ASKS = (
-    ("number", re.compile(r"\bhow (?:many|much|long|old|often|far|big|large|fast)\b|"
-                          r"\bwhat (?:percentage|number|amount|size|age)\b", re.I)),
-    ("time", re.compile(r"\bwhen\b|\b(?:what|which|in which|since which|what) "
-                        r"(?:year|date|day|month|decade|century|version)\b", re.I)),
-    ("name", re.compile(r"^\s*(?:who|whom|whose)\b|\bwhat is the (?:first |last |full )?name\b|"
-                        r"\bwho (?:is|was|are|were)\b", re.I)),
+    (
+        "number",
+        re.compile(
+            r"\bhow (?:many|much|long|old|often|far|big|large|fast)\b|"
+            r"\bwhat (?:percentage|number|amount|size|age)\b",
+            re.I,
+        ),
+    ),
+    # "when" opening the question or a clause of it ("Under licence X, when …"), not the
+    # conjunction ("What error is raised when the list is empty?")
+    (
+        "time",
+        re.compile(
+            r"(?:^|[,;:]\s*|\b(?:since|until|till) )when\b|"
+            r"\b(?:what|which) (?:year|date|day|month|decade|century|version)\b",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"^\s*(?:who|whom|whose)\b|\bwhat is the (?:first |last |full )?name\b|"
+            r"\bwho (?:is|was|are|were)\b",
+            re.I,
+        ),
+    ),
 )
 NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -44,6 +64,9 @@ DANGLING = re.compile(
 )
 MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 MIN_WORDS = 4
+# Shorter lines without closing punctuation are titles or labels, not sentences.
+TITLE_WORDS = 12
+ENDINGS = tuple(".!?;:…\"'”’)")
 WORD = re.compile(r"[^\W_]+")
 # Code read as prose: an interpreter prompt, import runs, assignments, definitions.
 CODE_LIKE = re.compile(
@@ -70,19 +93,20 @@ class Asks:
         if self.kind is None:
             return True
         if self.kind == "name":
-            first, _, rest = sentence.partition(" ")
-            return bool(names(rest) - names(question))
+            return bool(names(sentence) - names(question))
         return bool(HOLDS[self.kind].search(sentence))
 
 
 def is_whole_sentence(sentence: str) -> bool:
     """A sentence that can stand as an answer: a few words, not cut off after a preposition
-    or article, not code, and mostly words rather than symbols (tables, URLs)."""
+    or article, not code or a title, and mostly words rather than symbols (tables, URLs)."""
     text = MARKER.sub("", sentence).strip()
     words = WORD.findall(text)
     if len(words) < MIN_WORDS or DANGLING.search(text.rstrip(".!?…\"'”’) ")):
         return False
     if CODE_LIKE.search(text):
         return False
+    if len(text.split()) < TITLE_WORDS and not text.endswith(ENDINGS):
+        return False  # a title or a label ("Apache License Version 2.0, January 2004")
     letters = sum(ch.isalpha() or ch.isspace() for ch in text)
     return letters >= 0.75 * len(text)

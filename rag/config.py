@@ -47,10 +47,10 @@ class Settings:
     # Extractive answers: at most this many sentences, from the best max_answer_passages passages.
     max_answer_sentences: int = 3
     max_answer_passages: int = 5
-    # Below this evidence score the answer is a refusal; calibrated on
-    # evals/questions/ceasefire.jsonl
-    # (answerable questions score 0.51 and up, questions the article cannot answer 0.43 and below).
-    refusal_threshold: float = 0.47
+    # Below this evidence score (best sentence + 0.4 x the question's coverage by its paragraph,
+    # see rag.generate.Assessment) the answer is a refusal; calibrated on the tuning halves of
+    # the multidoc, Quoref rejection and ceasefire suites (bench/calibrate_refusal.py).
+    refusal_threshold: float = 0.75
     max_question_chars: int = 2000
     # Web chat uploads larger than this are rejected.
     upload_max_mb: int = 20

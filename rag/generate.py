@@ -87,14 +87,14 @@ class ScoredSentence:
 class Assessment:
     """Whether the passages answer the question, from all the evidence: the best sentence's
     score (meaning and words), how much of the question the best paragraph covers with its
-    title and headings (what the BM25 arm sees), the names the passages lack, and whether the
-    best sentence holds the kind of thing the question asks for."""
+    title and headings (what the BM25 arm sees), the names the passages lack, and whether a
+    sentence that would be quoted holds the kind of thing the question asks for."""
 
     best: ScoredSentence | None
     coverage: float  # share of the question's content words in the best paragraph + context
     missing_names: int  # names in the question that no passage mentions
     asks: str | None  # "number", "time", "name" or None (see rag.answerability)
-    holds_asked: bool  # the best sentence holds what the question asks for
+    holds_asked: bool  # one of the sentences that would be quoted holds what is asked for
     evidence: float  # the combined score that is compared with the refusal threshold
 
     @property
@@ -107,7 +107,9 @@ class ExtractiveGenerator:
     in reading order.
 
     A sentence's score mixes its embedding similarity to the question with the share of the
-    question's content words it contains, plus a bonus for its paragraph's retrieval score.
+    question's content words it contains (with its document title and headings, which often
+    name the subject: "secrets.choice(sequence)"), plus a bonus for its paragraph's retrieval
+    score.
     Only whole sentences are candidates (no fragments, code or headings), a sentence is quoted
     once, and the question is refused unless the evidence is strong enough and the best
     sentence holds what the question asks for. It never writes a word that is not in the
@@ -119,7 +121,7 @@ class ExtractiveGenerator:
     SEMANTIC, LEXICAL, PASSAGE = 0.45, 0.4, 0.15
     # Weight of the best paragraph's coverage of the question in the evidence (calibrated on
     # the tuning halves of the multidoc and Quoref rejection suites, bench/calibrate_refusal.py).
-    COVERAGE = 0.0
+    COVERAGE = 0.4
     # Evidence lost for each name in the question that no retrieved passage mentions
     # ("What is China's position?" when only Ukraine, Russia and the U.S. are discussed).
     MISSING_NAME_PENALTY = 0.15
@@ -149,11 +151,19 @@ class ExtractiveGenerator:
             semantic = sum(a * b for a, b in zip(question_vector, vector, strict=True))
             score = (
                 self.SEMANTIC * semantic
-                + self.LEXICAL * overlap(words, sentence)
+                + self.LEXICAL * self._lexical(words, sentence, passage)
                 + self.PASSAGE * passage.score
             )
             scored.append(ScoredSentence(sentence, passage, position, round(score, 4)))
         return sorted(scored, key=lambda s: -s.score)
+
+    @staticmethod
+    def _lexical(words: set[str], sentence: str, passage: Passage) -> float:
+        """The question's words found in the sentence, and at half weight in the title and
+        headings above it (they name the subject on documentation pages, but every sentence
+        under a heading shares them)."""
+        alone = overlap(words, sentence)
+        return (alone + overlap(words, f"{passage.context or ''} {sentence}")) / 2
 
     def assess(
         self, query: str, passages: list[Passage], ranked: list[ScoredSentence]
@@ -163,12 +173,17 @@ class ExtractiveGenerator:
         if not ranked:
             return Assessment(None, 0.0, 0, asks.kind, False, 0.0)
         best = ranked[0]
-        mentioned = set().union(*(content_words(p.text) for p in passages))
+        mentioned = set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))
         missing = len(names(query) - mentioned)
         context = f"{best.passage.context or ''} {best.passage.text}"
         coverage = overlap(content_words(query), context)
         evidence = best.score + self.COVERAGE * coverage - self.MISSING_NAME_PENALTY * missing
-        holds = asks.held_by(best.text, query)
+        near = [
+            s
+            for s in ranked[: self.settings.max_answer_sentences]
+            if s.score >= best.score - self.MARGIN
+        ]
+        holds = any(asks.held_by(s.text, query) for s in near)
         return Assessment(best, round(coverage, 4), missing, asks.kind, holds, round(evidence, 4))
 
     def generate(self, query: str, passages: list[Passage]) -> Answer:

@@ -67,8 +67,15 @@ class Passage:
     def of(cls, paragraph: Paragraph, score: float = 0.0) -> Passage:
         p = paragraph
         return cls(
-            p.source, p.paragraph, p.heading, p.lines, p.text, score, p.page,
-            code=p.code, title=p.title,
+            p.source,
+            p.paragraph,
+            p.heading,
+            p.lines,
+            p.text,
+            score,
+            p.page,
+            code=p.code,
+            title=p.title,
         )
 
     @property

@@ -179,9 +179,7 @@ def rejection_set(
     return RejectionSet(chosen, golds, distractors)
 
 
-def quoref_rejection(
-    work_dir: Path, present: bool, data_dir: Path = DEFAULT_QUOREF_DIR
-) -> Suite:
+def quoref_rejection(work_dir: Path, present: bool, data_dir: Path = DEFAULT_QUOREF_DIR) -> Suite:
     """Negative rejection on Quoref: the same questions asked over the distractors alone
     (``present=False``: every question must be refused) and over the distractors plus the
     gold passages (``present=True``: every question must be answered from its gold passage).

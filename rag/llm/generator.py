@@ -48,9 +48,7 @@ class Excerpt:
     text: str  # the chosen sentences in reading order, "…" where sentences were left out
 
 
-def select_evidence(
-    ranked: list[ScoredSentence], sentences: int, paragraphs: int
-) -> list[Excerpt]:
+def select_evidence(ranked: list[ScoredSentence], sentences: int, paragraphs: int) -> list[Excerpt]:
     """The ``sentences`` best sentences with the sentence before and after each, grouped by
     paragraph (at most ``paragraphs``, best first): a short prompt with the evidence in it."""
     picked: dict[tuple[str, int], set[int]] = {}
@@ -59,9 +57,7 @@ def select_evidence(
         key = (sentence.passage.source, sentence.passage.paragraph)
         if key not in picked and len(picked) == paragraphs:
             continue
-        picked.setdefault(key, set()).update(
-            range(sentence.position - 1, sentence.position + 2)
-        )
+        picked.setdefault(key, set()).update(range(sentence.position - 1, sentence.position + 2))
         passages[key] = sentence.passage
     excerpts = []
     for key, positions in picked.items():
