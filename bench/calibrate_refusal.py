@@ -30,7 +30,9 @@ def tuning_questions(suite: suites.Suite):
 
 
 def features(suite: suites.Suite, index_dir: Path) -> list[dict]:
-    bot = rag.open(index_dir / suite.name, build=False, corpus_dir=suite.corpus, generator="extractive")
+    bot = rag.open(
+        index_dir / suite.name, build=False, corpus_dir=suite.corpus, generator="extractive"
+    )
     bot.ingest([suite.corpus], progress=False)
     generator = ExtractiveGenerator(bot.settings, bot.embedder)
     rows = []

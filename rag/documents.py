@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from rag.errors import InputPathError, UnreadableDocumentError
 from rag.formats.blocks import HEADING_PATH_SEPARATOR, Block, normalize_space
@@ -192,24 +192,24 @@ def blocks_from_docx(path: Path, name: str) -> list[Block]:
 # A title line: a few words with no sentence end (the first paragraph of a plain-text file
 # whose title is not marked as a heading, e.g. "Apache License Version 2.0, January 2004").
 TITLE_MAX_WORDS = 12
-NAME_WORD = re.compile(r"[^\W\d_]{3,}")
-HEX_ID = re.compile(r"[0-9a-f]{8,}")
 
 
-def document_title(blocks: list[Block], source: str) -> str | None:
-    """The document's title: its first heading (an HTML or Markdown ``h1``, a PDF's largest
-    type), else a short first paragraph that reads like a title, else the file name without
-    extension when it has words in it (``gpl-3.0.txt`` -> ``gpl-3.0``, not a hash)."""
-    for block in blocks:
-        if block.is_heading and block.text.strip(" :"):
-            return block.text.strip(" :")
+def document_title(blocks: list[Block]) -> str | None:
+    """The document's title: its first heading when it stands above all the others (an HTML
+    or Markdown ``h1``, a PDF's largest type; not the first of several sections), else a short
+    first paragraph that reads like a title ("GNU GENERAL PUBLIC LICENSE Version 3, 29 June
+    2007"), else none (the file name, shown beside every citation, stands for it)."""
+    headings = [b for b in blocks if b.is_heading and b.text.strip(" :") and "://" not in b.text]
+    if headings:
+        top = min(h.level for h in headings)
+        if [h.level for h in headings].count(top) == 1 and headings[0].level == top:
+            return headings[0].text.strip(" :")  # one heading above all the others
     first = next((b for b in blocks if not b.code), None)
     if first is not None:
         words = [w for w in first.text.split() if "://" not in w]  # no URL in a title
-        if 0 < len(words) <= TITLE_MAX_WORDS and not first.text.rstrip().endswith((".", ":")):
+        if 2 <= len(words) <= TITLE_MAX_WORDS and not first.text.rstrip().endswith((".", ":")):
             return " ".join(words)
-    stem = PurePosixPath(source).stem
-    return stem if NAME_WORD.search(stem) and not HEX_ID.fullmatch(stem) else None
+    return None
 
 
 def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragraph]:
@@ -217,7 +217,7 @@ def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragra
     (``Page title › Section › Subsection``) and the document's title; a heading ends the
     deeper headings before it."""
     blocks = list(blocks)
-    document = document_title(blocks, source)
+    document = document_title(blocks)
     paragraphs: list[Paragraph] = []
     path: list[tuple[int, str]] = []
     for block in blocks:

@@ -80,8 +80,8 @@ class FileTokens:
     without reading, splitting or tokenising the files that did not change."""
 
     file_hash: str
-    # per paragraph: its number, its window numbers, its tokens (title and heading included), and the
-    # tokens of each of its sentence windows
+    # per paragraph: its number, its window numbers, its tokens (title and heading included),
+    # and the tokens of each of its sentence windows
     paragraphs: list[tuple[int, list[int], list[str], list[list[str]]]]
 
     @classmethod
