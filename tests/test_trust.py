@@ -44,10 +44,15 @@ def test_documents_know_their_titles_and_citations_show_them(related_bot):
 @pytest.mark.parametrize(
     ("question", "source"),
     [
-        ("Under the Apache License, when do patent licenses terminate after patent "
-         "litigation?", "apache-2.0.txt"),
-        ("Under the Mozilla Public License, when do patent licenses terminate after patent "
-         "litigation?", "mpl-2.0.txt"),
+        (
+            "Under the Apache License, when do patent licenses terminate after patent litigation?",
+            "apache-2.0.txt",
+        ),
+        (
+            "Under the Mozilla Public License, when do patent licenses terminate after patent "
+            "litigation?",
+            "mpl-2.0.txt",
+        ),
         ("In the random module, what does choice return?", "random.html"),
         ("In the secrets module, what does choice return?", "secrets.html"),
     ],
@@ -72,9 +77,7 @@ def test_an_on_topic_unanswerable_question_is_refused_by_the_extractive_generato
 
 
 @pytest.mark.parametrize("question", ON_TOPIC_UNANSWERABLE)
-def test_an_on_topic_unanswerable_question_is_refused_by_the_local_generator(
-    related_bot, question
-):
+def test_an_on_topic_unanswerable_question_is_refused_by_the_local_generator(related_bot, question):
     require_local_llm()
     bot = rag.Bot(related_bot.settings.replace(generator="local"))
     answer = bot.ask(question)
