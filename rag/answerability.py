@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import names
+from rag.text import content_words, names
+from rag.types import Passage
 
 # What the question asks for, from its wording. Checked in order; the first match wins.
 ASKS = (
@@ -110,3 +111,14 @@ def is_whole_sentence(sentence: str) -> bool:
         return False  # a title or a label ("Apache License Version 2.0, January 2004")
     letters = sum(ch.isalpha() or ch.isspace() for ch in text)
     return letters >= 0.75 * len(text)
+
+
+def off_subject(sentence: str, question: str, passage: Passage, known: set[str]) -> bool:
+    """Whether the sentence and the paragraph it cites leave out a name the question asks
+    about that the documents know (``known``): an answer about another function, document or
+    person than the one asked for ("Under the Apache License, …" answered from the MPL)."""
+    asked = names(question.partition(" ")[2]) & known
+    if not asked:
+        return False
+    seen = content_words(f"{sentence} {passage.context or ''} {passage.text}")
+    return not asked <= seen

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.answerability import Asks, is_whole_sentence
+from rag.answerability import Asks, is_whole_sentence, off_subject
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ConfigError
@@ -195,12 +195,17 @@ class ExtractiveGenerator:
         best = ranked[0].score
         chosen: list[ScoredSentence] = []
         seen: set[str] = set()
+        known = set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))
         for sentence in ranked:
             if sentence.score < best - self.MARGIN:
                 break
             key = " ".join(sorted(content_words(sentence.text)))
-            if key in seen or not asks.held_by(sentence.text, query):
-                continue  # said already (the same sentence in another paragraph), or off-type
+            if (
+                key in seen
+                or not asks.held_by(sentence.text, query)
+                or (chosen and off_subject(sentence.text, query, sentence.passage, known))
+            ):
+                continue  # said already (in another paragraph), off-type, or off-subject
             seen.add(key)
             chosen.append(sentence)
         chosen = chosen[: self.settings.max_answer_sentences]

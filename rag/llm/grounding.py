@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answerability import is_whole_sentence
+from rag.answerability import is_whole_sentence, off_subject
 from rag.embeddings import Embedder
 from rag.generate import Claim
 from rag.text import content_words, names, split_sentences
@@ -70,16 +70,6 @@ def missing_terms(sentence: str, question: str, paragraph: str) -> set[str]:
     return {t for t in terms if t not in words and t not in paragraph}
 
 
-def off_subject(sentence: str, question: str, passage: Passage) -> bool:
-    """Whether the sentence and the paragraph it cites leave out every name the question asks
-    about (an answer about another function, document or person than the one asked for)."""
-    asked = names(question.partition(" ")[2])
-    if not asked:
-        return False
-    seen = content_words(f"{sentence} {passage.context or ''} {passage.text}")
-    return not asked & seen
-
-
 class GroundingChecker:
     """Scores how well a paragraph supports a sentence with the packaged embedding model and
     word overlap; no extra model."""
@@ -128,12 +118,13 @@ class GroundingChecker:
         if not draft:
             return []
         table = self.supports([d.text for d in draft], passages)
+        known = set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))
         claims = []
         for sentence, row in zip(draft, table, strict=True):
             row = [
                 0.0
                 if missing_terms(sentence.text, question, p.text)
-                or off_subject(sentence.text, question, p)
+                or off_subject(sentence.text, question, p, known)
                 else score
                 for p, score in zip(passages, row, strict=True)
             ]
