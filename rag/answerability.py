@@ -68,6 +68,7 @@ MIN_WORDS = 4
 # Shorter lines without closing punctuation are titles or labels, not sentences.
 TITLE_WORDS = 12
 ENDINGS = tuple(".!?;:…\"'”’)")
+SECTION_NUMBER = re.compile(r"\d+(?:\.\d+)*\.\s")  # "13. Use with the GNU Affero …"
 WORD = re.compile(r"[^\W_]+")
 # Code read as prose: an interpreter prompt, import runs, assignments, definitions.
 CODE_LIKE = re.compile(
@@ -107,7 +108,9 @@ def is_whole_sentence(sentence: str) -> bool:
         return False
     if CODE_LIKE.search(text):
         return False
-    if len(text.split()) < TITLE_WORDS and not text.endswith(ENDINGS):
+    if len(text.split()) < TITLE_WORDS and (
+        not text.endswith(ENDINGS) or SECTION_NUMBER.match(text)
+    ):
         return False  # a title or a label ("Apache License Version 2.0, January 2004")
     letters = sum(ch.isalpha() or ch.isspace() for ch in text)
     return letters >= 0.75 * len(text)

@@ -108,7 +108,7 @@ def format_answer(answer, width: int = 100) -> str:
     else:
         sources = [(f"[{n}]", c) for n, c in enumerate(answer.citations, start=1)]
     for marker, passage in sources:
-        heading = f' "{passage.heading}"' if passage.heading else ""
+        heading = f' "{passage.context}"' if passage.context else ""  # title › headings
         lines.append(f"{marker} {passage.label}{heading}")
         text = passage.text if passage.code else textwrap.fill(passage.text, width - 4)
         lines.append(textwrap.indent(text, "    "))  # code keeps its own line breaks

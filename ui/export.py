@@ -23,7 +23,7 @@ def conversation_markdown(conversation: Conversation) -> str:
         support = supporting_sentences(answer)
         for n, citation in enumerate(answer.citations, start=1):
             quoted = " … ".join(f"“{s.strip()}”" for s in sorted(support.get(n, ())))
-            where = citation.label + (f" — {citation.heading}" if citation.heading else "")
+            where = citation.label + (f" — {citation.context}" if citation.context else "")
             lines.append(f"- [{n}] {where}: {quoted or '“' + citation.text[:200] + '”'}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

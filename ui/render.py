@@ -63,8 +63,8 @@ def _highlighted(text: str, sentences: set[str]) -> str:
 
 
 def _card(passage: Passage, title: str, anchor: str, highlights: set[str]) -> str:
-    heading = (
-        f'<div class="src-heading">{html.escape(passage.heading)}</div>' if passage.heading else ""
+    heading = (  # the document title and the heading path
+        f'<div class="src-heading">{html.escape(passage.context)}</div>' if passage.context else ""
     )
     if passage.code:  # shown as it stands, in a monospace block
         body = f'<pre class="src-code">{html.escape(passage.text)}</pre>'

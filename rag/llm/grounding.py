@@ -70,6 +70,16 @@ def missing_terms(sentence: str, question: str, paragraph: str) -> set[str]:
     return {t for t in terms if t not in words and t not in paragraph}
 
 
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nor|neither|cannot|without)\b|n't\b|n’t\b", re.IGNORECASE
+)
+
+
+def negated(sentence: str) -> bool:
+    """Whether the sentence says no: a claim and its support must agree on it."""
+    return bool(NEGATION.search(sentence))
+
+
 class GroundingChecker:
     """Scores how well a paragraph supports a sentence with the packaged embedding model and
     word overlap; no extra model."""
@@ -98,7 +108,11 @@ class GroundingChecker:
                     sum(a * b for a, b in zip(claim, v, strict=True))
                     for v in piece_vectors[offset : offset + len(piece)]
                 ]
+                closest = piece[max(range(len(piece)), key=cosines.__getitem__)]
                 offset += len(piece)
+                if negated(sentence) != negated(closest):
+                    row.append(0.0)  # "X is portable" is not supported by "X is not portable"
+                    continue
                 lexical = len(words & vocabulary) / len(words) if words else 0.0
                 row.append(self.SEMANTIC * max(cosines) + self.LEXICAL * lexical)
             table.append(row)
