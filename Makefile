@@ -33,9 +33,11 @@ test: lint $(CHROMIUM)
 	$(BIN)/pytest
 	$(MAKE) gate
 
-# fails when the ceasefire suite drops more than 2 points below evals/baseline.json
+# fails when the ceasefire or the multidoc suite drops more than 2 points below its baseline
 gate: install
 	$(BIN)/rag eval ceasefire --generator extractive --gate evals/baseline.json --out reports/gate
+	$(BIN)/rag eval multidoc --generator extractive --gate evals/baseline-multidoc.json \
+		--out reports/gate-multidoc
 
 eval: install
 	$(BIN)/rag eval --out reports/latest
