@@ -101,17 +101,23 @@ class Asks:
 
 def is_whole_sentence(sentence: str) -> bool:
     """A sentence that can stand as an answer: a few words, not cut off after a preposition
-    or article, not code or a title, and mostly words rather than symbols (tables, URLs)."""
+    or article, and not a title or a label."""
     text = MARKER.sub("", sentence).strip()
     words = WORD.findall(text)
     if len(words) < MIN_WORDS or DANGLING.search(text.rstrip(".!?…\"'”’) ")):
         return False
+    short = len(text.split()) < TITLE_WORDS
+    if short and (not text.endswith(ENDINGS) or SECTION_NUMBER.match(text)):
+        return False  # a title or a label ("Apache License Version 2.0, January 2004")
+    return True
+
+
+def is_prose(sentence: str) -> bool:
+    """Written as prose, not code or symbols: what a model's answer sentence must be (a
+    document's own sentence may hold inline code or markup and still be quoted as it stands)."""
+    text = MARKER.sub("", sentence).strip()
     if CODE_LIKE.search(text):
         return False
-    if len(text.split()) < TITLE_WORDS and (
-        not text.endswith(ENDINGS) or SECTION_NUMBER.match(text)
-    ):
-        return False  # a title or a label ("Apache License Version 2.0, January 2004")
     letters = sum(ch.isalpha() or ch.isspace() for ch in text)
     return letters >= 0.75 * len(text)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answerability import is_whole_sentence, off_subject
+from rag.answerability import is_prose, is_whole_sentence, off_subject
 from rag.embeddings import Embedder
 from rag.generate import Claim
 from rag.text import content_words, names, split_sentences
@@ -128,7 +128,7 @@ class GroundingChecker:
         question's."""
         if not draft or not passages:
             return []
-        draft = [d for d in draft if is_whole_sentence(d.text)]  # no fragments, no code
+        draft = [d for d in draft if is_whole_sentence(d.text) and is_prose(d.text)]
         if not draft:
             return []
         table = self.supports([d.text for d in draft], passages)
