@@ -131,3 +131,8 @@ def off_subject(sentence: str, question: str, passage: Passage, known: set[str])
         return False
     seen = content_words(f"{sentence} {passage.context or ''} {passage.text}")
     return not asked <= seen
+
+
+def known_words(passages: list[Passage]) -> set[str]:
+    """Every content word of the passages, their titles and headings included."""
+    return set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))

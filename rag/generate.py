@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.answerability import Asks, is_whole_sentence, off_subject
+from rag.answerability import Asks, is_whole_sentence, known_words, off_subject
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ConfigError
@@ -97,9 +97,10 @@ class Assessment:
     holds_asked: bool  # one of the sentences that would be quoted holds what is asked for
     evidence: float  # the combined score that is compared with the refusal threshold
 
-    @property
-    def answerable(self) -> bool:
-        return self.best is not None and self.holds_asked
+    def answers(self, threshold: float) -> bool:
+        """Whether the passages answer the question: evidence at ``threshold`` or above, and
+        a sentence holding what is asked for."""
+        return self.best is not None and self.holds_asked and self.evidence >= threshold
 
 
 class ExtractiveGenerator:
@@ -173,7 +174,7 @@ class ExtractiveGenerator:
         if not ranked:
             return Assessment(None, 0.0, 0, asks.kind, False, 0.0)
         best = ranked[0]
-        mentioned = set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))
+        mentioned = known_words(passages)
         missing = len(names(query) - mentioned)
         context = f"{best.passage.context or ''} {best.passage.text}"
         coverage = overlap(content_words(query), context)
@@ -189,13 +190,13 @@ class ExtractiveGenerator:
     def generate(self, query: str, passages: list[Passage]) -> Answer:
         ranked = self.score_sentences(query, passages)
         assessment = self.assess(query, passages, ranked)
-        if not assessment.answerable or assessment.evidence < self.settings.refusal_threshold:
+        if not assessment.answers(self.settings.refusal_threshold):
             return refusal(query, passages, self.name)
         asks = Asks.of(query)
         best = ranked[0].score
         chosen: list[ScoredSentence] = []
         seen: set[str] = set()
-        known = set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))
+        known = known_words(passages)
         for sentence in ranked:
             if sentence.score < best - self.MARGIN:
                 break

@@ -135,10 +135,10 @@ class LLMGenerator:
         started = time.perf_counter()
         ranked = self.quoting.score_sentences(query, passages)
         assessment = self.quoting.assess(query, passages, ranked)
+        nearest = max((p.score for p in passages), default=0.0)
         if (
-            not assessment.answerable
-            or assessment.evidence < self.settings.refusal_threshold
-            or max((p.score for p in passages), default=0.0) < self.settings.llm_min_passage_score
+            not assessment.answers(self.settings.refusal_threshold)
+            or nearest < self.settings.llm_min_passage_score
         ):  # the passages do not answer it: do not ask the model
             yield refusal(query, passages, self.name)
             return

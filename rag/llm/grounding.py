@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answerability import is_prose, is_whole_sentence, off_subject
+from rag.answerability import is_prose, is_whole_sentence, known_words, off_subject
 from rag.embeddings import Embedder
 from rag.generate import Claim
 from rag.text import content_words, names, split_sentences
@@ -132,7 +132,7 @@ class GroundingChecker:
         if not draft:
             return []
         table = self.supports([d.text for d in draft], passages)
-        known = set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))
+        known = known_words(passages)
         claims = []
         for sentence, row in zip(draft, table, strict=True):
             row = [
