@@ -63,7 +63,8 @@ DANGLING = re.compile(
     r"were|be|as|than|into|onto|about|such)\W*$",
     re.I,
 )
-MARKER = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+# A citation marker, "[2]" or "[1, 3]" (group: the numbers).
+MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 MIN_WORDS = 4
 # Shorter lines without closing punctuation are titles or labels, not sentences.
 TITLE_WORDS = 12
@@ -102,7 +103,7 @@ class Asks:
 def is_whole_sentence(sentence: str) -> bool:
     """A sentence that can stand as an answer: a few words, not cut off after a preposition
     or article, and not a title or a label."""
-    text = MARKER.sub("", sentence).strip()
+    text = MARKERS.sub("", sentence).strip()
     words = WORD.findall(text)
     if len(words) < MIN_WORDS or DANGLING.search(text.rstrip(".!?…\"'”’) ")):
         return False
@@ -115,7 +116,7 @@ def is_whole_sentence(sentence: str) -> bool:
 def is_prose(sentence: str) -> bool:
     """Written as prose, not code or symbols: what a model's answer sentence must be (a
     document's own sentence may hold inline code or markup and still be quoted as it stands)."""
-    text = MARKER.sub("", sentence).strip()
+    text = MARKERS.sub("", sentence).strip()
     if CODE_LIKE.search(text):
         return False
     letters = sum(ch.isalpha() or ch.isspace() for ch in text)

@@ -93,7 +93,7 @@ class Assessment:
     best: ScoredSentence | None
     coverage: float  # share of the question's content words in the best paragraph + context
     missing_names: int  # names in the question that no passage mentions
-    asks: str | None  # "number", "time", "name" or None (see rag.answerability)
+    asks: Asks  # what the question asks for (see rag.answerability)
     holds_asked: bool  # one of the sentences that would be quoted holds what is asked for
     evidence: float  # the combined score that is compared with the refusal threshold
 
@@ -172,7 +172,7 @@ class ExtractiveGenerator:
         """How strongly the passages support an answer (see Assessment)."""
         asks = Asks.of(query)
         if not ranked:
-            return Assessment(None, 0.0, 0, asks.kind, False, 0.0)
+            return Assessment(None, 0.0, 0, asks, False, 0.0)
         best = ranked[0]
         mentioned = known_words(passages)
         missing = len(names(query) - mentioned)
@@ -185,14 +185,14 @@ class ExtractiveGenerator:
             if s.score >= best.score - self.MARGIN
         ]
         holds = any(asks.held_by(s.text, query) for s in near)
-        return Assessment(best, round(coverage, 4), missing, asks.kind, holds, round(evidence, 4))
+        return Assessment(best, round(coverage, 4), missing, asks, holds, round(evidence, 4))
 
     def generate(self, query: str, passages: list[Passage]) -> Answer:
         ranked = self.score_sentences(query, passages)
         assessment = self.assess(query, passages, ranked)
         if not assessment.answers(self.settings.refusal_threshold):
             return refusal(query, passages, self.name)
-        asks = Asks.of(query)
+        asks = assessment.asks
         best = ranked[0].score
         chosen: list[ScoredSentence] = []
         seen: set[str] = set()

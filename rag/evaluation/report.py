@@ -81,6 +81,16 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _breakdown(groups: dict[str, dict], kind: str) -> str:
+    """One row of the answer and retrieval metrics per group (question type, or half)."""
+    shown = HEADLINE[:8]
+    rows = [
+        [name, _fmt(m["questions"]), *(_fmt(metric(m, key)) for key, _ in shown)]
+        for name, m in groups.items()
+    ]
+    return _table(rows, [kind, "n", *(label for _, label in shown)])
+
+
 def markdown(report: dict) -> str:
     out = [f"# Eval report\n\n`{report['command']}` — {report['created']}\n"]
     suites = report["suites"]
@@ -93,21 +103,12 @@ def markdown(report: dict) -> str:
         out.append(_table(rows, header) + "\n")
     for name, suite in suites.items():
         out.append(f"## {name}\n\n{suite['description']}. {_setup(suite)}.\n")
-        keys = [k for k, _ in HEADLINE[:8]]
-        rows = [
-            [t, _fmt(m["questions"]), *(_fmt(metric(m, k)) for k in keys)]
-            for t, m in suite["metrics_by_type"].items()
-        ]
-        out.append(_table(rows, ["type", "n", *(label for _, label in HEADLINE[:8])]) + "\n")
+        out.append(_breakdown(suite["metrics_by_type"], "type") + "\n")
         halves = suite.get("metrics_by_split") or {}
         if halves:
-            rows = [
-                [h, _fmt(m["questions"]), *(_fmt(metric(m, k)) for k in keys)]
-                for h, m in halves.items()
-            ]
             out.append(
                 "Tuning half (calibrated on) and reporting half (never tuned on):\n\n"
-                + _table(rows, ["half", "n", *(label for _, label in HEADLINE[:8])])
+                + _breakdown(halves, "half")
                 + "\n"
             )
         failed = [r for r in suite["results"] if not r["passed"]]

@@ -69,6 +69,32 @@ def multidoc() -> Suite:
     )
 
 
+def _read_quoref(data_dir: Path) -> tuple[dict[str, str], list[dict]]:
+    """The benchmark's passages (pid -> text, whitespace runs made single spaces: one passage
+    is one paragraph) and its questions, in file order."""
+    corpus_file = data_dir / "quoref.corpus.jsonl"
+    questions_file = data_dir / "quoref.questions.jsonl"
+    if not corpus_file.exists() or not questions_file.exists():
+        raise ConfigError(f"the Quoref benchmark is not in {data_dir} (use --quoref DIR)")
+    texts = {}
+    for line in corpus_file.read_text(encoding="utf-8").splitlines():
+        passage = json.loads(line)
+        texts[passage["pid"]] = " ".join(passage["text"].split())
+    items = [json.loads(x) for x in questions_file.read_text(encoding="utf-8").splitlines()]
+    return texts, items
+
+
+def _write_passages(corpus: Path, texts: dict[str, str]) -> Path:
+    """One ``PID.txt`` file per passage in ``corpus``, rewritten only when its text differs
+    (so a kept index sees the files unchanged)."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    for pid, text in texts.items():
+        target = corpus / f"{pid}.txt"
+        if not target.exists() or target.read_text(encoding="utf-8") != text + "\n":
+            target.write_text(text + "\n", encoding="utf-8")
+    return corpus
+
+
 def quoref(
     work_dir: Path,
     sample: int = DEFAULT_SAMPLE,
@@ -79,19 +105,8 @@ def quoref(
 
     A retrieved passage counts when it is the question's gold passage.
     """
-    corpus_file = data_dir / "quoref.corpus.jsonl"
-    questions_file = data_dir / "quoref.questions.jsonl"
-    if not corpus_file.exists() or not questions_file.exists():
-        raise ConfigError(f"the Quoref benchmark is not in {data_dir} (use --quoref DIR)")
-    corpus = work_dir / "quoref-corpus"
-    corpus.mkdir(parents=True, exist_ok=True)
-    for line in corpus_file.read_text(encoding="utf-8").splitlines():
-        passage = json.loads(line)
-        target = corpus / f"{passage['pid']}.txt"
-        text = " ".join(passage["text"].split()) + "\n"  # one passage = one paragraph
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-    items = [json.loads(x) for x in questions_file.read_text(encoding="utf-8").splitlines()]
+    texts, items = _read_quoref(data_dir)
+    corpus = _write_passages(work_dir / "quoref-corpus", texts)
     chosen = random.Random(seed).sample(items, min(sample, len(items)))
     questions = [
         Question(
@@ -140,16 +155,8 @@ def rejection_set(
     from rag.lexical import BM25Index
     from rag.types import Paragraph
 
-    corpus_file = data_dir / "quoref.corpus.jsonl"
-    questions_file = data_dir / "quoref.questions.jsonl"
-    if not corpus_file.exists() or not questions_file.exists():
-        raise ConfigError(f"the Quoref benchmark is not in {data_dir} (use --quoref DIR)")
-    texts = {}
-    for line in corpus_file.read_text(encoding="utf-8").splitlines():
-        passage = json.loads(line)
-        texts[passage["pid"]] = " ".join(passage["text"].split())
+    texts, items = _read_quoref(data_dir)
     search = BM25Index([Paragraph(pid, 1, None, None, text) for pid, text in texts.items()])
-    items = [json.loads(x) for x in questions_file.read_text(encoding="utf-8").splitlines()]
     random.Random(seed).shuffle(items)
     chosen: list[dict] = []
     golds: dict[str, str] = {}
@@ -186,13 +193,8 @@ def quoref_rejection(work_dir: Path, present: bool, data_dir: Path = DEFAULT_QUO
     Questions alternate between the tuning and the reporting half."""
     chosen = rejection_set(data_dir)
     name = "quoref-present" if present else "quoref-absent"
-    corpus = work_dir / f"{name}-corpus"
-    corpus.mkdir(parents=True, exist_ok=True)
     passages = chosen.distractors | (chosen.golds if present else {})
-    for pid, text in passages.items():
-        target = corpus / f"{pid}.txt"
-        if not target.exists() or target.read_text(encoding="utf-8") != text + "\n":
-            target.write_text(text + "\n", encoding="utf-8")
+    corpus = _write_passages(work_dir / f"{name}-corpus", passages)
     questions = [
         Question(
             id=item["qid"],

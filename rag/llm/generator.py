@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.answerability import Asks
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.formats.blocks import HEADING_PATH_SEPARATOR
@@ -57,12 +56,15 @@ def select_evidence(
     ``words``: the prompt's length sets the time to the first token on a CPU."""
     picked: dict[tuple[str, int], set[int]] = {}
     passages: dict[tuple[str, int], Passage] = {}
+    sentences_of: dict[tuple[str, int], list[str]] = {}  # each paragraph split once
     spent = 0
 
     def take(sentence: ScoredSentence, position: int) -> None:
         nonlocal spent
         key = (sentence.passage.source, sentence.passage.paragraph)
-        parts = split_sentences(sentence.passage.text)
+        if key not in sentences_of:
+            sentences_of[key] = split_sentences(sentence.passage.text)
+        parts = sentences_of[key]
         if not 0 <= position < len(parts) or position in picked.get(key, ()):
             return
         size = len(parts[position].split())
@@ -82,7 +84,7 @@ def select_evidence(
             take(best, position)
     excerpts = []
     for key, positions in picked.items():
-        parts = split_sentences(passages[key].text)
+        parts = sentences_of[key]
         kept = [i for i in range(len(parts)) if i in positions]
         text = ""
         for n, i in enumerate(kept):
@@ -161,7 +163,7 @@ class LLMGenerator:
         claims = []
         if not says_unknown(draft):
             claims = self.checker.verify(parse_draft(draft, len(shown)), shown, query)
-        if claims and any(Asks.of(query).held_by(c.text, query) for c in claims):
+        if claims and any(assessment.asks.held_by(c.text, query) for c in claims):
             answer = compose(query, claims, passages, self.name)
         else:
             # The model said it does not know, or wrote nothing the paragraphs support (or

@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answerability import is_prose, is_whole_sentence, known_words, off_subject
+from rag.answerability import MARKERS, is_prose, is_whole_sentence, known_words, off_subject
 from rag.embeddings import Embedder
 from rag.generate import Claim
 from rag.text import content_words, names, split_sentences
 from rag.types import Passage
 
-MARKERS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 # What the prompt asks the model to say when the passages do not hold the answer, and the
 # usual ways small models say the same thing in other words.
 REFUSAL_PATTERNS = re.compile(
