@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
 
+# Raise whenever a change to the readers can change the paragraphs read from an unchanged file:
+# the indexer mixes it into every file's hash, so the next ingest reads such files again.
+READER_VERSION = 2
+
 # A line longer than this is never a hard-wrapped line: a block of such lines is
 # one paragraph per line (e.g. the bundled news article).
 HARD_WRAP_MAX = 120

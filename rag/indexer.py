@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Settings
-from rag.documents import SUPPORTED_SUFFIXES, find_documents, read_paragraphs
+from rag.documents import READER_VERSION, SUPPORTED_SUFFIXES, find_documents, read_paragraphs
 from rag.embeddings import Embedder
 from rag.errors import InputPathError
 from rag.store import ParagraphStore, WindowRecord
@@ -31,7 +31,11 @@ WINDOWS_PER_STEP = 4096
 
 
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's content hash, salted with the reader version: an index built by an older
+    reader is re-read even though the file did not change."""
+    digest = hashlib.sha256(f"reader v{READER_VERSION}\n".encode())
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

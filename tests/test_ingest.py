@@ -110,3 +110,14 @@ def test_one_edited_file_updates_the_bm25_arm_without_rereading_the_others(
     assert "BM25 arm: 1 file(s) re-tokenised, 2 reused" in caplog.text
     assert [p.source for p in bot.retrieve("Lindqvist chandelier", k=3)] == ["b.txt"]
     assert {p.source for p in bot.retrieve("ferry pier", k=3)} == {"a.txt", "c.txt"}
+
+
+def test_a_newer_reader_rereads_unchanged_files(corpus, index_dir, monkeypatch):
+    """Reading rules change between releases; an index must not keep paragraphs read by the
+    old rules just because the file itself did not change."""
+    (corpus / "ferry.txt").write_text(FERRY)
+    rag.ingest([corpus], index_dir=index_dir)
+    monkeypatch.setattr("rag.indexer.READER_VERSION", rag.documents.READER_VERSION + 1)
+    report = rag.ingest([corpus], index_dir=index_dir)
+    assert (report.updated, report.unchanged) == (1, 0)
+    assert counts(index_dir) == {"ferry.txt": 1}
