@@ -22,7 +22,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
 
 # Raise whenever a change to the readers can change the paragraphs read from an unchanged file:
 # the indexer mixes it into every file's hash, so the next ingest reads such files again.
-READER_VERSION = 2
+READER_VERSION = 3
 
 # A line longer than this is never a hard-wrapped line: a block of such lines is
 # one paragraph per line (e.g. the bundled news article).

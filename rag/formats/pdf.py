@@ -103,13 +103,19 @@ def _line(text_page, raw: str, start: int, page: int, number: int, height: float
         return None
     font = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
-    boxes, sizes, monospace = [], [], 0
+    boxes, sizes, fonts_monospace = [], [], []
     for index, _ in chars:
         boxes.append(text_page.get_charbox(index, loose=True))
         sizes.append(pdfium_c.FPDFText_GetFontSize(text_page.raw, index))
         pdfium_c.FPDFText_GetFontInfo(text_page.raw, index, font, len(font), flags)
-        monospace += bool(MONOSPACE.search(font.value.decode("latin-1")))
+        fonts_monospace.append(bool(MONOSPACE.search(font.value.decode("latin-1"))))
+    monospace = sum(fonts_monospace)
     is_code = monospace >= 0.8 * len(chars)
+    # A prose line's size is its prose font's: inline code is often set a little smaller, and a
+    # line full of it must not look like a new paragraph.
+    prose_sizes = [size for size, mono in zip(sizes, fonts_monospace, strict=True) if not mono]
+    if prose_sizes and not is_code:
+        sizes = prose_sizes
     left = min(b[0] for b in boxes)
     text = _columns(chars, boxes, left) if is_code else normalize_space(raw)
     return Line(
@@ -127,13 +133,16 @@ def _line(text_page, raw: str, start: int, page: int, number: int, height: float
 
 
 def _columns(chars: list[tuple[int, str]], boxes: list, left: float) -> str:
-    """A monospace line rebuilt column by column, so the spaces inside it are kept."""
+    """A monospace line rebuilt from the gaps between its characters, so the spaces inside it
+    are kept (each gap measured from the previous character: absolute columns drift and split
+    words)."""
     width = statistics.median(b[2] - b[0] for b in boxes) or 1.0
     out: list[str] = []
+    previous_right = left
     for (_, ch), box in zip(chars, boxes, strict=True):
-        column = max(len(out), round((box[0] - left) / width))
-        out.extend(" " * (column - len(out)))
+        out.append(" " * max(0, round((box[0] - previous_right) / width)) if out else "")
         out.append(ch)
+        previous_right = box[2]
     return "".join(out)
 
 
