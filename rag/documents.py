@@ -6,6 +6,7 @@ one shared step then numbers the paragraphs and attaches each to the heading abo
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -33,8 +34,15 @@ CLOSING_PUNCTUATION = tuple(".!?;,\"'”’)…")
 MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 # A title underlined with ===, ---, ~~~ (Markdown setext, reStructuredText, plain-text docs).
 UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
-FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
+FENCE = re.compile(r"^\s{0,3}(```+|~~~+)\s*(.*)$")
 INDENTED_CODE = "    "
+# Markdown lines that are markup, not text: link reference definitions ("[pip]: https://…")
+# and MyST targets ("(install-guide)=").
+MARKDOWN_MARKUP = re.compile(r"^\s{0,3}(\[[^\]]+\]:\s*\S+.*|\([\w.:-]+\)=)\s*$")
+# A MyST directive fence ("```{note}") holds text, unless the directive is one for code.
+MYST_DIRECTIVE = re.compile(r"^\{([\w-]+)\}")
+MYST_CODE_DIRECTIVES = {"code", "code-block", "code-cell", "sourcecode", "literalinclude"}
+MYST_OPTION = re.compile(r"^\s*:[\w-]+:")
 
 
 def looks_like_heading(line: str) -> bool:
@@ -79,14 +87,15 @@ def blocks_from_text(text: str, markdown: bool = False) -> list[Block]:
     while number < len(lines):
         line = lines[number]
         number += 1
-        code = _code_block(lines, number - 1) if markdown else None
-        if code is not None:
+        fenced = _fenced_blocks(lines, number - 1) if markdown else None
+        if fenced is not None:
             if group:
                 blocks.extend(_split_group(group, markdown))
                 group = []
-            block, number = code
-            if block.text.strip():
-                blocks.append(block)
+            inner, number = fenced
+            blocks.extend(block for block in inner if block.text.strip())
+        elif markdown and MARKDOWN_MARKUP.match(line):
+            continue
         elif line.strip():
             group.append((number, line))
         elif group:
@@ -97,18 +106,40 @@ def blocks_from_text(text: str, markdown: bool = False) -> list[Block]:
     return blocks
 
 
-def _code_block(lines: list[str], start: int) -> tuple[Block, int] | None:
-    """A Markdown code block starting at ``lines[start]``: fenced (```), or indented by four
-    spaces after a blank line. Returns it (text exactly as written) and the index after it."""
+def _fenced_blocks(lines: list[str], start: int) -> tuple[list[Block], int] | None:
+    """The Markdown block starting at ``lines[start]`` if it is fenced (```) or indented code,
+    and the index after it. Code is one block, its text exactly as written; a MyST directive
+    that holds text (```{note}) is read as Markdown, without its option lines."""
     fence = FENCE.match(lines[start])
     if fence:
-        marker = fence.group(1)
+        marker, info = fence.groups()
         end = start + 1
-        while end < len(lines) and not lines[end].strip().startswith(marker):
+        closing = re.compile(re.escape(marker[0]) + "{%d,}" % len(marker))
+        while end < len(lines) and not closing.fullmatch(lines[end].strip()):
             end += 1
         body = lines[start + 1 : end]
+        after = min(end + 1, len(lines))
+        directive = MYST_DIRECTIVE.match(info)
+        if directive and directive.group(1) not in MYST_CODE_DIRECTIVES:
+            while body and MYST_OPTION.match(body[0]):
+                body, start = body[1:], start + 1
+            inner = blocks_from_text("\n".join(body), markdown=True)
+            return [_shifted(block, start + 1) for block in inner], after
         block = Block("\n".join(body), (start + 2, max(start + 2, end)), code=True)
-        return block, min(end + 1, len(lines))
+        return [block], after
+    code = _indented_code(lines, start)
+    return None if code is None else ([code[0]], code[1])
+
+
+def _shifted(block: Block, lines: int) -> Block:
+    if block.lines is None:
+        return block
+    first, last = block.lines
+    return dataclasses.replace(block, lines=(first + lines, last + lines))
+
+
+def _indented_code(lines: list[str], start: int) -> tuple[Block, int] | None:
+    """Code indented by four spaces after a blank line, and the index after it."""
     previous_blank = start == 0 or not lines[start - 1].strip()
     if previous_blank and lines[start].startswith(INDENTED_CODE) and lines[start].strip():
         end = start
@@ -129,16 +160,19 @@ def _split_group(group: list[tuple[int, str]], markdown: bool) -> Iterator[Block
                 return match.group(1)
         return None
 
+    def is_heading(line: str) -> bool:
+        # In Markdown only "#" lines are headings: a short line alone ("or") is text.
+        return heading_text(line) is not None or (not markdown and looks_like_heading(line))
+
     def level(line: str) -> int:
         return len(line.lstrip()) - len(line.lstrip().lstrip("#")) if markdown else 1
 
     one_paragraph_per_line = len(group) > 1 and any(len(text) > HARD_WRAP_MAX for _, text in group)
     if len(group) == 1 or one_paragraph_per_line:
         for number, line in group:
-            title = heading_text(line)
-            if title is not None or looks_like_heading(line):
+            if is_heading(line):
                 yield Block(
-                    normalize_space(title or line),
+                    normalize_space(heading_text(line) or line),
                     (number, number),
                     is_heading=True,
                     level=max(1, level(line)),

@@ -371,3 +371,33 @@ def test_printed_pdf_keeps_paragraphs_with_inline_code_whole_and_code_words_unsp
         "getpass.getpass(prompt='Password: ', stream=None)\nexception getpass.GetPassWarning",
         "Prompt the user for a password without echoing.",
     ]
+
+
+def test_markdown_markup_is_not_text_and_myst_notes_are(tmp_path):
+    """Documentation written in MyST Markdown (pip, Sphinx projects): link definitions and
+    targets are markup, a ```{note} holds prose, and a lone short line is not a heading."""
+    page = tmp_path / "installs.md"
+    page.write_text(
+        "(repeatability)=\n\n# Repeatable Installs\n\n"
+        "Pin every version in the requirements file.\n\n"
+        "```{note}\n:class: tip\nPinning means using the `==` operator.\n```\n\n"
+        "```{code-block} bash\npip freeze > requirements.txt\n```\n\n"
+        "or\n\n"
+        "````{admonition} Example\nA bundle:\n\n```\npip wheel -r requirements.txt\n```\n````\n\n"
+        "Read [pip-tools] for more.\n\n"
+        "[pip-tools]: https://github.com/jazzband/pip-tools#readme\n\n"
+        "## Hash-checking\n\nHashes guard against a compromised index.\n"
+    )
+    paragraphs = read_paragraphs(page, page.name)
+    assert [(p.text, p.code, p.heading) for p in paragraphs] == [
+        ("Pin every version in the requirements file.", False, "Repeatable Installs"),
+        ("Pinning means using the `==` operator.", False, "Repeatable Installs"),
+        ("pip freeze > requirements.txt", True, "Repeatable Installs"),
+        ("or", False, "Repeatable Installs"),
+        ("A bundle:", False, "Repeatable Installs"),
+        ("pip wheel -r requirements.txt", True, "Repeatable Installs"),
+        ("Read [pip-tools] for more.", False, "Repeatable Installs"),
+        ("Hashes guard against a compromised index.", False, "Repeatable Installs › Hash-checking"),
+    ]
+    assert paragraphs[1].lines == (9, 9)
+    assert paragraphs[0].title == "Repeatable Installs"
