@@ -20,14 +20,6 @@ from rag.evaluation import suites
 from rag.evaluation.questions import contains
 from rag.generate import ExtractiveGenerator
 
-CEASEFIRE_TUNING = 29
-
-
-def tuning_questions(suite: suites.Suite):
-    if suite.name == "ceasefire":
-        return suite.questions[:CEASEFIRE_TUNING]
-    return [q for q in suite.questions if q.split == "tune"]
-
 
 def features(suite: suites.Suite, index_dir: Path) -> list[dict]:
     bot = rag.open(
@@ -36,7 +28,7 @@ def features(suite: suites.Suite, index_dir: Path) -> list[dict]:
     bot.ingest([suite.corpus], progress=False)
     generator = ExtractiveGenerator(bot.settings, bot.embedder)
     rows = []
-    for question in tuning_questions(suite):
+    for question in suites.tuning_questions(suite):
         if question.turns:
             continue
         passages = bot.retrieve(question.question)

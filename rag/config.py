@@ -64,6 +64,10 @@ class Settings:
     llm_passages: int = 3  # paragraphs put in the prompt (prompt time grows with each one)
     # Below this retrieval score the question is refused without asking the model.
     llm_min_passage_score: float = 0.2
+    # The LLM generators ask the model only when the evidence (as for refusal_threshold)
+    # reaches this; the grounding check then verifies what it writes
+    # (bench/calibrate_llm_refusal.py).
+    llm_refusal_threshold: float = 0.75
     llm_condense: bool = True  # let the model rewrite follow-ups into standalone questions
     model_cache_dir: Path = Path("~/.cache/rag/models")
 

@@ -114,7 +114,7 @@ def _fenced_blocks(lines: list[str], start: int) -> tuple[list[Block], int] | No
     if fence:
         marker, info = fence.groups()
         end = start + 1
-        closing = re.compile(re.escape(marker[0]) + "{%d,}" % len(marker))
+        closing = re.compile(f"{re.escape(marker[0])}{{{len(marker)},}}")
         while end < len(lines) and not closing.fullmatch(lines[end].strip()):
             end += 1
         body = lines[start + 1 : end]

@@ -104,6 +104,7 @@ def run_suite(
             "hybrid_candidates": settings.hybrid_candidates,
             "top_k": settings.top_k,
             "refusal_threshold": settings.refusal_threshold,
+            "llm_refusal_threshold": settings.llm_refusal_threshold,
         },
         ingest_seconds=round(report.seconds, 2),
         index_mb=round(_size(index_dir) / 2**20, 1),

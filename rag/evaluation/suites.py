@@ -226,3 +226,14 @@ LOCAL_SUITES = {
 }
 REJECTION_SUITES = ("quoref-absent", "quoref-present")
 ALL_SUITES = (*LOCAL_SUITES, "quoref", *REJECTION_SUITES)
+
+
+# The ceasefire questions the defaults were always tuned on (the set has no halves).
+CEASEFIRE_TUNING = 29
+
+
+def tuning_questions(suite: Suite) -> list[Question]:
+    """The questions a calibration may read: the tuning half, or ceasefire's first 29."""
+    if suite.name == "ceasefire":
+        return suite.questions[:CEASEFIRE_TUNING]
+    return [q for q in suite.questions if q.split == "tune"]

@@ -139,7 +139,7 @@ class LLMGenerator:
         assessment = self.quoting.assess(query, passages, ranked)
         nearest = max((p.score for p in passages), default=0.0)
         if (
-            not assessment.answers(self.settings.refusal_threshold)
+            not assessment.answers(self.settings.llm_refusal_threshold)
             or nearest < self.settings.llm_min_passage_score
         ):  # the passages do not answer it: do not ask the model
             yield refusal(query, passages, self.name)
