@@ -9,6 +9,8 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
+from rag.evaluation.suites import ALL_SUITES
+
 EXIT_USER_ERROR = 2
 
 
@@ -21,7 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--corpus", dest="corpus_dir", help="documents directory (default: corpus/)"
     )
-    parser.add_argument("--generator", help="answer generator (default: extractive)")
+    parser.add_argument(
+        "--generator",
+        help="answer generator: auto (default: local when installed), local, extractive, openai",
+    )
     parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     parser.add_argument("--config", help="settings file (default: rag.toml if present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
@@ -46,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "eval",
         help="run eval suites and write report.json/.md/.html",
         description="Run eval suites (default: all) and write report.json, report.md and "
-        "report.html. Suites: ceasefire, ceasefire-heldout, dpkg-specs, quoref.",
+        f"report.html. Suites: {', '.join(ALL_SUITES)}.",
     )
     evaluate.add_argument("suites", nargs="*", metavar="SUITE", help="suites to run")
     evaluate.add_argument(
