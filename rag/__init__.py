@@ -19,6 +19,7 @@ from rag.config import Settings, load_settings  # noqa: E402
 from rag.errors import (  # noqa: E402
     ConfigError,
     EmbeddingModelMismatchError,
+    IndexBusyError,
     InputPathError,
     LLMUnavailableError,
     QuestionError,
@@ -34,6 +35,7 @@ __all__ = [
     "Citation",
     "ConfigError",
     "EmbeddingModelMismatchError",
+    "IndexBusyError",
     "IndexInfo",
     "IngestReport",
     "InputPathError",

@@ -20,7 +20,7 @@ from typing import Any
 from rag.config import Settings, load_settings
 from rag.errors import InputPathError, QuestionError, RagError
 from rag.generate import generator_name
-from rag.types import Answer, IngestReport, Passage
+from rag.types import Answer, IngestReport, Passage, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -72,22 +72,26 @@ class Bot:
 
         paths = list(paths) if paths is not None else [self.settings.corpus_dir]
         written: dict[str, list] = {}
-        report = ingest_paths(
-            paths,
-            self.settings,
-            self.embedder,
-            self.store,
-            progress=progress,
-            on_written=written.__setitem__,
-        )
-        if self.settings.retrieval != "dense":
-            # bring the BM25 index up to date now, not on the next question; the files just
-            # written need not be read back from the store
-            self._retriever.lexical(known=written)
+        with self.store.writing():  # a second writer is refused, not raced
+            report = ingest_paths(
+                paths,
+                self.settings,
+                self.embedder,
+                self.store,
+                progress=progress,
+                on_written=written.__setitem__,
+            )
+            if self.settings.retrieval != "dense":
+                # bring the BM25 index up to date now, not on the next question; the files
+                # just written need not be read back from the store
+                self._retriever.lexical(known=written)
         return report
 
     def validate_question(self, question: str) -> str:
-        text = (question or "").strip()
+        """The question as asked, without what no reader can see (control and format
+        characters, broken UTF-16 halves); a QuestionError when nothing, or too much, is left."""
+        text = (question or "").encode("utf-8", "replace").decode("utf-8")
+        text = "".join(ch if ch.isprintable() else " " for ch in text).strip()
         if not text:
             raise QuestionError("the question is empty")
         if len(text) > self.settings.max_question_chars:
@@ -107,9 +111,10 @@ class Bot:
         question = self.validate_question(question)
         return self.answer(question, question)
 
-    def ask_stream(self, question: str) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str) -> Iterator[str | Waiting | Answer]:
         """Like ``ask``, but yield the answer's text as it is generated, then the final Answer
-        (verified: its text can differ from what was streamed)."""
+        (verified: its text can differ from what was streamed). ``Waiting`` items come first
+        while other questions have the model."""
         question = self.validate_question(question)
         return self.answer_stream(question, question)
 
@@ -118,19 +123,22 @@ class Bot:
         *_, answer = self.answer_stream(question, query)
         return answer
 
-    def answer_stream(self, question: str, query: str) -> Iterator[str | Answer]:
+    def answer_stream(self, question: str, query: str) -> Iterator[str | Waiting | Answer]:
         started = time.perf_counter()
         passages = self._retriever.retrieve(query, self.settings.top_k)
+        set_aside = sum(p.untrusted for p in passages)
+        if set_aside:  # documents that instruct an AI are never evidence: take as many more
+            passages = self._retriever.retrieve(query, self.settings.top_k + set_aside)
         retrieval = time.perf_counter() - started
         stream = getattr(self._generator, "stream", None)
         if stream is None:  # a generator that answers at once: nothing to stream
             answer = self._generator.generate(query, passages)
         else:
             for item in stream(query, passages):
-                if isinstance(item, str):
-                    yield item
-                else:
+                if isinstance(item, Answer):
                     answer = item
+                else:
+                    yield item
         first_token = answer.first_token_seconds
         yield dataclasses.replace(
             answer,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rag.text import content_words
-from rag.types import Answer
+from rag.types import Answer, Waiting
 
 if TYPE_CHECKING:
     from rag.api import Bot
@@ -45,7 +45,7 @@ class ChatSession:
         *_, answer = self.ask_stream(question)
         return answer
 
-    def ask_stream(self, question: str) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str) -> Iterator[str | Waiting | Answer]:
         """Yield the answer's text as it is generated, then the final Answer."""
         question = self.bot.validate_question(question)
         query = self.bot.condense(question, self.turns)

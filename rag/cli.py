@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Sequence
 
 from rag.evaluation.suites import ALL_SUITES
+from rag.types import Waiting
 
 EXIT_USER_ERROR = 2
 
@@ -104,7 +105,10 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def format_answer(answer, width: int = 100) -> str:
-    """The answer text, then one block per citation: location, heading and paragraph text."""
+    """The answer text, then one block per citation: location, heading and paragraph text;
+    passages set aside because their document instructs an AI are listed with why."""
+    from rag.injection import set_aside_note
+
     lines = [answer.text, ""]
     if answer.refused:
         if answer.passages:
@@ -112,9 +116,13 @@ def format_answer(answer, width: int = 100) -> str:
         sources = [("-", p) for p in answer.passages[:3]]
     else:
         sources = [(f"[{n}]", c) for n, c in enumerate(answer.citations, start=1)]
+        sources += [("!", p) for p in answer.passages if p.untrusted]
     for marker, passage in sources:
         heading = f' "{passage.context}"' if passage.context else ""  # title › headings
         lines.append(f"{marker} {passage.label}{heading}")
+        note = set_aside_note(passage.text, passage.untrusted)
+        if note:
+            lines.append(f"    ({note})")
         text = passage.text if passage.code else textwrap.fill(passage.text, width - 4)
         lines.append(textwrap.indent(text, "    "))  # code keeps its own line breaks
     return "\n".join(lines).rstrip()
@@ -311,6 +319,8 @@ def _stream_to_terminal(stream):
     dim, plain = ("\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "")
     drafted = False
     for item in stream:
+        if isinstance(item, Waiting):
+            continue  # one terminal, one question at a time: nothing to show
         if isinstance(item, str):
             print(f"{dim}{item}{plain}" if item else "", end="", flush=True)
             drafted = True

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rag.errors import InputPathError, UnreadableDocumentError
 from rag.formats.blocks import HEADING_PATH_SEPARATOR, Block, normalize_space
+from rag.injection import addresses_ai
 from rag.types import Paragraph
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
 
 # Raise whenever a change to the readers can change the paragraphs read from an unchanged file:
 # the indexer mixes it into every file's hash, so the next ingest reads such files again.
-READER_VERSION = 3
+READER_VERSION = 4
 
 # A line longer than this is never a hard-wrapped line: a block of such lines is
 # one paragraph per line (e.g. the bundled news article).
@@ -36,6 +37,11 @@ MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
 FENCE = re.compile(r"^\s{0,3}(```+|~~~+)\s*(.*)$")
 INDENTED_CODE = "    "
+# A document with more text than this is refused: it would take hours to embed (split it).
+MAX_DOCUMENT_CHARS = 10_000_000
+# A DOCX larger than this once unpacked is refused unread (a zip bomb unpacks to gigabytes).
+DOCX_MAX_UNPACKED_MB = 256
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markdown lines that are markup, not text: link reference definitions ("[pip]: https://…")
 # and MyST targets ("(install-guide)=").
 MARKDOWN_MARKUP = re.compile(r"^\s{0,3}(\[[^\]]+\]:\s*\S+.*|\([\w.:-]+\)=)\s*$")
@@ -57,20 +63,22 @@ def looks_like_heading(line: str) -> bool:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode bytes as UTF-8, else as the encoding charset-normalizer detects."""
+    """Decode bytes as UTF-8, else as the encoding charset-normalizer detects; control
+    characters other than tabs and line breaks are dropped (they are not text, and XML
+    parsers refuse them)."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableDocumentError(f"cannot read {name}: it looks like binary data, not text")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+        from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableDocumentError(f"cannot read {name}: unknown text encoding")
-    log.info("%s decoded as %s", name, best.encoding)
-    return str(best)
+        best = from_bytes(data).best()
+        if best is None:
+            raise UnreadableDocumentError(f"cannot read {name}: unknown text encoding") from None
+        log.info("%s decoded as %s", name, best.encoding)
+        text = str(best)
+    return CONTROL_CHARACTERS.sub("", text.replace("\f", "\n"))  # a form feed breaks a page
 
 
 def blocks_from_text(text: str, markdown: bool = False) -> list[Block]:
@@ -207,14 +215,27 @@ def _joined(lines: list[tuple[int, str]]) -> Block:
 
 
 def blocks_from_docx(path: Path, name: str) -> list[Block]:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    import zipfile
 
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
+    import docx
+
+    try:  # a DOCX is a zip archive: look at what it unpacks to before unpacking it
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise UnreadableDocumentError(
             f"cannot read {name}: not a readable DOCX ({error})"
+        ) from None
+    if unpacked > DOCX_MAX_UNPACKED_MB * 2**20:
+        raise UnreadableDocumentError(
+            f"cannot read {name}: it unpacks to {unpacked / 2**20:,.0f} MB "
+            f"(more than {DOCX_MAX_UNPACKED_MB} MB: not an ordinary document)"
+        )
+    try:
+        document = docx.Document(str(path))
+    except Exception as error:  # python-docx fails in many ways on a malformed package
+        raise UnreadableDocumentError(
+            f"cannot read {name}: not a readable DOCX ({type(error).__name__}: {error})"
         ) from None
     blocks = []
     for item in document.paragraphs:
@@ -256,6 +277,7 @@ def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragra
     deeper headings before it."""
     blocks = list(blocks)
     document = document_title(blocks)
+    untrusted = any(addresses_ai(block.text) for block in blocks)
     paragraphs: list[Paragraph] = []
     path: list[tuple[int, str]] = []
     for block in blocks:
@@ -276,6 +298,7 @@ def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragra
                 page=block.page,
                 code=block.code,
                 title=document,
+                untrusted=untrusted,
             )
         )
     return paragraphs
@@ -293,6 +316,7 @@ def read_paragraphs(path: Path, source: str) -> list[Paragraph]:
             blocks = blocks_from_docx(path, source)
         else:
             text = decode_text(path.read_bytes(), source)
+            _within_limit(len(text), source)
             if suffix in (".html", ".htm"):
                 from rag.formats.html import blocks_from_html
 
@@ -301,7 +325,18 @@ def read_paragraphs(path: Path, source: str) -> list[Paragraph]:
                 blocks = blocks_from_text(text, markdown=suffix == ".md")
     except OSError as error:
         raise UnreadableDocumentError(f"cannot read {source}: {error.strerror}") from None
+    except RecursionError:
+        raise UnreadableDocumentError(f"cannot read {source}: nested too deeply") from None
+    _within_limit(sum(len(block.text) for block in blocks), source)
     return paragraphs_from_blocks(blocks, source)
+
+
+def _within_limit(chars: int, source: str) -> None:
+    if chars > MAX_DOCUMENT_CHARS:
+        raise UnreadableDocumentError(
+            f"cannot read {source}: {chars:,} characters of text is more than "
+            f"{MAX_DOCUMENT_CHARS:,}; split it into smaller files"
+        )
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ class StoreUnavailableError(RagError):
     """The Chroma store cannot be opened or reached."""
 
 
+class IndexBusyError(RagError):
+    """Another process is writing the same embedded index."""
+
+
 class EmbeddingModelMismatchError(RagError):
     """The index was built with another embedding model than the one configured."""
 

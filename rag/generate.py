@@ -62,6 +62,11 @@ def compose(query: str, claims: list[Claim], passages: list[Passage], generator:
     )
 
 
+def evidence_passages(passages: list[Passage]) -> list[Passage]:
+    """The passages an answer may draw on: not those of a document that instructs an AI."""
+    return [p for p in passages if not p.untrusted]
+
+
 def refusal(query: str, passages: list[Passage], generator: str) -> Answer:
     return Answer(query, REFUSAL_TEXT, [], True, passages, query=query, generator=generator)
 
@@ -134,10 +139,11 @@ class ExtractiveGenerator:
         self.embedder = embedder
 
     def score_sentences(self, query: str, passages: list[Passage]) -> list[ScoredSentence]:
-        """Every whole sentence of the first ``max_answer_passages`` passages, best first."""
+        """Every whole sentence of the first ``max_answer_passages`` evidence passages (see
+        evidence_passages), best first."""
         candidates = [
             (sentence, passage, position)
-            for passage in passages[: self.settings.max_answer_passages]
+            for passage in evidence_passages(passages)[: self.settings.max_answer_passages]
             if not passage.code  # code is cited as it stands, never quoted as a sentence
             for position, sentence in enumerate(split_sentences(passage.text))
             if is_whole_sentence(sentence)
@@ -174,7 +180,7 @@ class ExtractiveGenerator:
         if not ranked:
             return Assessment(None, 0.0, 0, asks, False, 0.0)
         best = ranked[0]
-        mentioned = known_words(passages)
+        mentioned = known_words(evidence_passages(passages))
         missing = len(names(query) - mentioned)
         context = f"{best.passage.context or ''} {best.passage.text}"
         coverage = overlap(content_words(query), context)
@@ -196,7 +202,7 @@ class ExtractiveGenerator:
         best = ranked[0].score
         chosen: list[ScoredSentence] = []
         seen: set[str] = set()
-        known = known_words(passages)
+        known = known_words(evidence_passages(passages))
         for sentence in ranked:
             if sentence.score < best - self.MARGIN:
                 break

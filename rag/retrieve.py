@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from pathlib import Path
 
 from rag.config import Settings
@@ -49,6 +50,7 @@ class Retriever:
         self.settings = settings
         self.mode = settings.retrieval
         self._lexical: LexicalIndex | None = None
+        self._lexical_lock = threading.Lock()  # questions run in parallel; one rebuilds it
 
     @property
     def lexical_dir(self) -> Path:
@@ -63,6 +65,14 @@ class Retriever:
             return None
         if self._lexical is not None and self._lexical.revision == revision:
             return self._lexical
+        with self._lexical_lock:
+            if self._lexical is not None and self._lexical.revision == revision:
+                return self._lexical  # brought up to date by another question meanwhile
+            return self._updated_lexical(revision, known)
+
+    def _updated_lexical(
+        self, revision: str, known: dict[str, list[Paragraph]] | None
+    ) -> LexicalIndex:
         index = LexicalIndex.load(self.lexical_dir)
         if index is None or index.revision != revision:
             log.info("updating the BM25 index of %s", self.store.location)

@@ -6,13 +6,23 @@ a Chroma server (``chroma run``) when ``chroma_url`` is set (several processes, 
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import logging
 import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from rag.config import Settings
-from rag.errors import ConfigError, EmbeddingModelMismatchError, StoreUnavailableError
+from rag.errors import (
+    ConfigError,
+    EmbeddingModelMismatchError,
+    IndexBusyError,
+    StoreUnavailableError,
+)
 from rag.types import Paragraph, Passage
 
 log = logging.getLogger(__name__)
@@ -25,6 +35,8 @@ ADD_BATCH = 2000  # records per Chroma add
 # The manifest collection holds one record per indexed file (its hash and paragraph count),
 # written after the file's windows: a file listed there is complete.
 FILES_SUFFIX = "-files"
+# Held by the process writing an embedded index (released by the OS if it is killed).
+WRITE_LOCK = ".write.lock"
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,32 @@ def _client(settings: Settings):
         ) from None
 
 
+def _server_call(method):
+    """A store method that reaches a Chroma server: the server going away mid-session is one
+    clear StoreUnavailableError, and the next call after it is back simply works (each call
+    is its own HTTP request)."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:
+            if not self.settings.chroma_url or not _lost_connection(error):
+                raise
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {self.settings.chroma_url}: is it running? "
+                "(the next question reconnects once it is back)"
+            ) from None
+
+    return call
+
+
+def _lost_connection(error: Exception) -> bool:
+    import httpx
+
+    return isinstance(error, httpx.TransportError | ConnectionError | TimeoutError)
+
+
 class ParagraphStore:
     """Paragraph windows with their embeddings, grouped per source file for replacement."""
 
@@ -108,6 +146,34 @@ class ParagraphStore:
     @property
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.index_dir.resolve())
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the embedded index for writing: a second process that tries while this one
+        writes is refused at once with IndexBusyError (a Chroma server orders its own writes)."""
+        if self.settings.chroma_url:
+            yield
+            return
+        path = self.settings.index_dir / WRITE_LOCK
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a+", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise IndexBusyError(
+                    f"the index at {self.location} is being written by {holder}; "
+                    "try again when it has finished"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"process {os.getpid()}")
+            handle.flush()
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _existing_collection(self):
         names = [getattr(c, "name", c) for c in self._chroma.list_collections()]
@@ -147,6 +213,7 @@ class ParagraphStore:
     def layout(self) -> str:
         return f"v{LAYOUT_VERSION}:{self.settings.window_sentences}-sentence windows"
 
+    @_server_call
     def revision(self) -> str | None:
         """A fingerprint of the indexed content, read afresh (another process may have ingested
         into a Chroma server): the sorted file hashes, set by ``mark_revision`` after ingest."""
@@ -155,6 +222,7 @@ class ParagraphStore:
         collection = self._chroma.get_collection(self.settings.collection)
         return (collection.metadata or {}).get("revision")
 
+    @_server_call
     def mark_revision(self) -> str:
         """Record the fingerprint of what is indexed now (and the layout it was built with)."""
         import hashlib
@@ -184,9 +252,11 @@ class ParagraphStore:
 
         return ChromaVectorStore(chroma_collection=self._collection)
 
+    @_server_call
     def is_empty(self) -> bool:
         return self._collection is None or self._collection.count() == 0
 
+    @_server_call
     def _get_all(self, include: list[str], where: dict | None = None) -> dict[str, list]:
         """Every matching record, fetched in pages (one query for all would exceed SQLite's
         limit on query variables for a large collection)."""
@@ -207,6 +277,7 @@ class ParagraphStore:
         metadata = self._collection.metadata if self._collection is not None else None
         return metadata is not None and metadata.get("layout") != self.layout
 
+    @_server_call
     def drop(self) -> None:
         """Delete the whole collection and its file manifest."""
         if self._collection is not None:
@@ -216,6 +287,7 @@ class ParagraphStore:
             self._chroma.delete_collection(self._files_name)
             self._files = None
 
+    @_server_call
     def _manifest(self) -> list[tuple[str, dict]]:
         if self._files is None or self.is_outdated():
             return []
@@ -230,6 +302,7 @@ class ParagraphStore:
     def paragraph_counts(self) -> dict[str, int]:
         return {source: int(m["paragraphs"]) for source, m in self._manifest()}
 
+    @_server_call
     def replace_file(
         self, source: str, records: list[WindowRecord], file_hash: str, paragraphs: int
     ) -> None:
@@ -249,12 +322,14 @@ class ParagraphStore:
             metadatas=[{"file_hash": file_hash, "paragraphs": paragraphs}],
         )
 
+    @_server_call
     def remove_file(self, source: str) -> None:
         if self._files is not None:
             self._files.delete(ids=[source])
         if self._collection is not None:
             self._collection.delete(where={"source": source})
 
+    @_server_call
     def query(self, embedding: list[float], n: int) -> list[WindowHit]:
         """The ``n`` nearest windows, with their cosine similarity."""
         if self.is_empty():
@@ -274,6 +349,7 @@ class ParagraphStore:
             for node, similarity in zip(result.nodes, result.similarities, strict=True)
         ]
 
+    @_server_call
     def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
         """Cosine similarity of ``embedding`` to each stored window in ``ids``."""
         if not ids or self._collection is None:
@@ -287,6 +363,7 @@ class ParagraphStore:
         scores = vectors @ np.asarray(embedding, dtype=np.float32)  # both unit length
         return dict(zip(found["ids"], map(float, scores), strict=True))
 
+    @_server_call
     def paragraphs(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Passage]:
         """The whole paragraphs (window 0 records) for ``keys``, as passages scored 0."""
         if not keys or self._collection is None:
@@ -337,6 +414,7 @@ def _to_node(record: WindowRecord):
             "line_end": p.lines[1] if p.lines else 0,
             "page": p.page or 0,
             "code": int(p.code),
+            "untrusted": int(p.untrusted),
             # where the paragraph's sentences are, so windows are rebuilt without splitting
             "sentences": _spans_text(p.sentences) if record.window == 0 else "",
             "window": record.window,
@@ -358,6 +436,7 @@ def _to_paragraph(m: dict, text: str) -> Paragraph:
         code=bool(m.get("code")),
         sentences=_spans(m.get("sentences", "")),
         title=m.get("title") or None,
+        untrusted=bool(m.get("untrusted")),
     )
 
 

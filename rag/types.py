@@ -34,6 +34,8 @@ class Paragraph:
     # (start, end) of each sentence in ``text``, once split (stored, so never split twice)
     sentences: tuple[tuple[int, int], ...] | None = None
     title: str | None = None  # the document's title (see rag.documents.document_title)
+    # Its document holds instructions addressed to an AI (rag.injection): never used as evidence.
+    untrusted: bool = False
 
     @property
     def context(self) -> str | None:
@@ -62,6 +64,7 @@ class Passage:
     fused_score: float | None = None
     code: bool = False  # a code block (see Paragraph.code)
     title: str | None = None  # the document's title
+    untrusted: bool = False  # see Paragraph.untrusted: shown, flagged, never used as evidence
 
     @classmethod
     def of(cls, paragraph: Paragraph, score: float = 0.0) -> Passage:
@@ -76,6 +79,7 @@ class Passage:
             p.page,
             code=p.code,
             title=p.title,
+            untrusted=p.untrusted,
         )
 
     @property
@@ -141,6 +145,13 @@ class Answer:
         values["citations"] = [passage(Citation, c) for c in data.get("citations", [])]
         values["passages"] = [passage(Passage, p) for p in data.get("passages", [])]
         return cls(**{k: v for k, v in values.items() if k in _FIELDS[cls]})
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Streamed before an answer while it waits for the model: ``ahead`` questions go first."""
+
+    ahead: int
 
 
 @dataclass(frozen=True)

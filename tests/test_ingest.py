@@ -3,7 +3,9 @@ import shutil
 import pytest
 
 import rag
-from tests.conftest import ARTICLE
+from tests.conftest import ARTICLE, ROOT, run_rag
+
+MULTIDOC = ROOT / "evals" / "corpora" / "multidoc"
 
 FERRY = "The ferry to the island leaves every morning at half past seven from pier four.\n"
 MUSEUM = "The museum of glass opens on Tuesdays and closes in winter.\n"
@@ -121,3 +123,47 @@ def test_a_newer_reader_rereads_unchanged_files(corpus, index_dir, monkeypatch):
     report = rag.ingest([corpus], index_dir=index_dir)
     assert (report.updated, report.unchanged) == (1, 0)
     assert counts(index_dir) == {"ferry.txt": 1}
+
+
+def test_a_second_writer_is_refused_with_one_line_and_nothing_is_lost(corpus, index_dir, tmp_path):
+    (corpus / "ferry.txt").write_text(FERRY)
+    rag.ingest([corpus], index_dir=index_dir)
+    (corpus / "museum.txt").write_text(MUSEUM)
+    holder = rag.open(index_dir=index_dir, build=False)
+    with holder.store.writing():  # this process is writing the index
+        result = run_rag("--index", str(index_dir), "ingest", str(corpus), cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "is being written by process" in line and "try again" in line
+    assert counts(index_dir) == {"ferry.txt": 1}
+    report = rag.ingest([corpus], index_dir=index_dir)  # once the other writer is done
+    assert (report.added, report.unchanged) == (1, 1)
+
+
+def test_ingest_killed_mid_write_is_brought_back_to_exact_counts(corpus, index_dir, tmp_path):
+    """SIGKILL at two moments of a real `rag ingest` (bench/kill_ingest.py does 20 runs)."""
+    import signal
+    import subprocess
+    import sys
+
+    for name in ("secrets.html", "mpl-2.0.txt"):
+        shutil.copy(MULTIDOC / name, corpus / name)
+    shutil.copy(ARTICLE, corpus)
+    reference = tmp_path / "reference"
+    rag.ingest([corpus], index_dir=reference)
+    expected = counts(reference)
+    for delay in (4.0, 7.0):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rag", "--index", str(index_dir), "ingest", str(corpus)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        result = run_rag("--index", str(index_dir), "ingest", str(corpus), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert counts(index_dir) == expected
+        shutil.rmtree(index_dir)

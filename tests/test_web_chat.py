@@ -10,9 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import rag
 from tests.conftest import ARTICLE, ROOT, free_port, require_local_llm, run_rag
+from tests.test_fuzz import questions as fuzzed_questions
 from ui.app import serve
 
 QUESTION = "Which country hosted the latest round of peace talks?"
@@ -86,6 +88,27 @@ def test_api_document_text_is_escaped(server):
     text, sources = ask(Client(server[0], verbose=False), "What did the lighthouse keeper write?")
     assert "<script>" not in sources and "&lt;script&gt;" in sources
     assert "<img" not in sources and "<script>" not in text
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(question=fuzzed_questions)
+def test_any_question_in_the_web_chat_ends_in_an_answer_a_refusal_or_one_line(server, question):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(server[0], verbose=False)
+    try:
+        _, history, *_ = client.predict(question, api_name="/ask")
+    except AppError as error:  # shown as one line in the page
+        assert str(error).strip() and "\n" not in str(error).strip()
+        assert "Traceback" not in str(error)
+        return
+    assert history[-1]["role"] == "assistant"
+    assert history[-1]["content"][0]["text"].strip()
 
 
 def test_sessions_keep_separate_histories(server):

@@ -16,6 +16,7 @@ import rag
 from rag import remote
 from rag.chat import ChatSession
 from rag.documents import SUPPORTED_SUFFIXES
+from rag.types import Waiting
 from ui.conversation import Conversation
 from ui.export import conversation_markdown
 from ui.render import conversation_messages, sources_html
@@ -37,6 +38,8 @@ CSS = """
 .src-why { font-size: 0.85em; color: #57606a; margin-top: 4px; }
 .src-refused { border-left: 4px solid #d1242f; padding-left: 10px; }
 .src-refused .src-card { opacity: 0.8; }
+.src-warning { color: #9a6700; background: #fff8c5; border-radius: 4px; padding: 2px 6px; }
+.src-set-aside .src-card { border-color: #d4a72c; }
 """
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
@@ -151,11 +154,19 @@ def build_app(web: WebChat):
             session = ChatSession(bot, turns=list(conversation.turns))
             yield skip, conversation_messages(conversation), skip, skip, skip
             try:
-                with web.lock, closing(session.ask_stream(question)) as stream:
+                # No lock here: retrieval and the extractive generator run in parallel for
+                # every user; the model takes questions in turns (rag.llm.turns), and closing
+                # the stream (Stop, or the browser going away) gives up the turn.
+                with closing(session.ask_stream(question)) as stream:
                     for item in stream:
                         if exchange.stop_requested:
                             break  # closing the stream stops the model at its next token
-                        if isinstance(item, str):  # text as the model writes, before checking
+                        if isinstance(item, Waiting):  # other users' questions have the model
+                            if item.ahead != exchange.ahead:
+                                exchange.ahead = item.ahead
+                                yield skip, conversation_messages(conversation), skip, skip, skip
+                        elif isinstance(item, str):  # text as the model writes, before checking
+                            exchange.ahead = None
                             exchange.draft += item
                             yield skip, conversation_messages(conversation), skip, skip, skip
                         else:
@@ -181,10 +192,13 @@ def build_app(web: WebChat):
         latest = conversation.latest_answer()
         return conversation_messages(conversation), sources_html(latest), web.export(conversation)
 
-    def with_bot(call):
-        """``call(bot)`` while holding the model; a user's mistake is one line in the page."""
+    def with_bot(call, exclusive: bool = False):
+        """``call(bot)`` (``exclusive``: while no other ingest runs); a user's mistake is one
+        line in the page."""
         try:
             bot = web.wait()
+            if not exclusive:
+                return call(bot)
             with web.lock:
                 return call(bot)
         except rag.RagError as error:
@@ -198,7 +212,7 @@ def build_app(web: WebChat):
     def reingest() -> dict:
         """Re-index the corpus directory (what `rag ingest` asks while this server owns the
         index), as ``IngestReport.to_dict()``."""
-        return with_bot(lambda bot: bot.ingest().to_dict())
+        return with_bot(lambda bot: bot.ingest().to_dict(), exclusive=True)
 
     def stop(conversation: Conversation):
         """Stop the answer being written; the next queued question (if any) goes on."""

@@ -36,6 +36,7 @@ class Exchange:
     answer: Answer | None = None
     error: str | None = None
     stop_requested: bool = False  # the user pressed Stop while it was being answered
+    ahead: int | None = None  # questions of other users that have the model before this one
 
 
 class Conversation:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from rag.injection import set_aside_note
 from rag.text import content_words, split_sentences
 from rag.types import Answer, Passage
 from ui.conversation import Conversation, Exchange, Status
@@ -16,6 +17,12 @@ THINKING = "_Searching the documents…_"
 QUEUED = "_Queued: answered as soon as the answer above is finished._"
 WRITING = "_(writing, then checked against the sources…)_"
 STOPPED = "_Stopped. The unchecked draft was discarded._"
+
+
+def waiting_for_model(ahead: int) -> str:
+    """Where a question stands in the line for the model (other users' questions first)."""
+    others = "1 question" if ahead == 1 else f"{ahead} questions"
+    return f"_Waiting for the model: {others} from other users ahead of yours…_"
 
 
 def escape_markdown(text: str) -> str:
@@ -70,10 +77,12 @@ def _card(passage: Passage, title: str, anchor: str, highlights: set[str]) -> st
         body = f'<pre class="src-code">{html.escape(passage.text)}</pre>'
     else:
         body = f'<div class="src-text">{_highlighted(passage.text, highlights)}</div>'
+    note = set_aside_note(passage.text, passage.untrusted)
+    warning = f'<div class="src-warning">{html.escape(note)}</div>' if note else ""
     return (
         f'<div class="src-card" id="{anchor}">'
         f'<div class="src-title">{html.escape(title)} {html.escape(passage.label)}</div>{heading}'
-        f'{body}<div class="src-why">{retrieval_reason(passage)}</div></div>'
+        f'{warning}{body}<div class="src-why">{retrieval_reason(passage)}</div></div>'
     )
 
 
@@ -101,10 +110,15 @@ def sources_html(answer: Answer | None) -> str:
             f"{cards}</div>"
         )
     support = supporting_sentences(answer)
-    return "".join(
+    cited = "".join(
         _card(c, f"[{n}]", f"source-{n}", support.get(n, set()))
         for n, c in enumerate(answer.citations, 1)
     )
+    set_aside = [p for p in answer.passages if p.untrusted]
+    if not set_aside:
+        return cited
+    cards = "".join(_card(p, "!", f"set-aside-{i}", set()) for i, p in enumerate(set_aside, 1))
+    return f'{cited}<div class="src-set-aside"><p>Set aside, not used as evidence:</p>{cards}</div>'
 
 
 def _reply(exchange: Exchange, behind_another: bool) -> str:
@@ -118,6 +132,8 @@ def _reply(exchange: Exchange, behind_another: bool) -> str:
         return f"**Error:** {escape_markdown(exchange.error)}"
     if exchange.draft:  # the model's text as it writes, shown as plain text until checked
         return f"{escape_markdown(exchange.draft)} {WRITING}"
+    if exchange.ahead:
+        return waiting_for_model(exchange.ahead)
     return THINKING
 
 

@@ -3,8 +3,9 @@
 trafilatura finds the main content (navigation, sidebars, headers, footers and cookie banners
 go) and gives it as a small XML tree of headings, paragraphs, lists, tables and code. Before
 that, what a browser would not show is removed (``hidden``, ``aria-hidden``, ``display:none``,
-``<template>``, comments), Sphinx's "¶" header links are dropped, and admonition labels
-("Note", "Warning") are moved into the paragraph they label. Line numbers are found by
+white, transparent, zero-sized or off-page text, ``<template>``, comments), Sphinx's "¶"
+header links are dropped, and admonition labels ("Note", "Warning") are moved into the
+paragraph they label. Line numbers are found by
 locating each block's text in the page's own text, in order.
 """
 
@@ -16,7 +17,15 @@ from functools import cache
 
 from rag.formats.blocks import Block, normalize_space
 
-HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Styles that hide text from a reader: not displayed, invisible, zero-sized, transparent, pushed
+# off the page, or white text (on the white page, unless the same style sets a background).
+HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])"
+    r"|opacity\s*:\s*0(?![.\d]*[1-9])|(?:left|top|text-indent)\s*:\s*-\d{3,}"
+    r"|(?<![-\w])color\s*:\s*(?:#fff(?:fff)?\b|white\b|rgba?\(\s*255\s*,\s*255\s*,\s*255\b)",
+    re.IGNORECASE,
+)
+BACKGROUND = re.compile(r"background", re.IGNORECASE)
 NOT_SHOWN = ("script", "style", "noscript", "template", "head")
 # Links that only decorate a heading (Sphinx "¶", MkDocs/GitHub anchors).
 DECORATION = re.compile(r"\b(headerlink|anchor-link|headeranchor|copybutton)\b")
@@ -98,6 +107,15 @@ def _drop(element) -> None:
     parent.remove(element)
 
 
+def _hides(style: str) -> bool:
+    """Whether an inline style hides its element's text."""
+    for match in HIDDEN_STYLE.finditer(style):
+        white_text = match.group(0).lower().startswith("color")
+        if not white_text or not BACKGROUND.search(style):
+            return True
+    return False
+
+
 def _remove_what_is_not_shown(tree) -> None:
     from lxml import etree
 
@@ -108,7 +126,7 @@ def _remove_what_is_not_shown(tree) -> None:
         or el.tag in NOT_SHOWN
         or el.get("hidden") is not None
         or el.get("aria-hidden", "").lower() == "true"
-        or HIDDEN_STYLE.search(el.get("style", ""))
+        or _hides(el.get("style", ""))
         or (el.tag == "a" and DECORATION.search(el.get("class", "")))
         or (el.tag == "button" and DECORATION.search(el.get("class", "")))
         or (

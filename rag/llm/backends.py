@@ -13,6 +13,8 @@ from pathlib import Path
 from rag.config import Settings
 from rag.errors import ConfigError, LLMUnavailableError
 from rag.llm import packaged_model
+from rag.llm.turns import Turns
+from rag.types import Waiting
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,10 @@ class LocalChatModel:
         self._server = xllamacpp.Server(params)
         # llama.cpp also serves the OpenAI-compatible HTTP API on this loopback address.
         self.listening_address = self._server.listening_address
-        self._lock = threading.Lock()  # one generation at a time on two cores
+        self.turns = Turns()  # one generation at a time on two cores, first come first served
 
-    def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str | Waiting]:
+        """The model's text as it writes; ``Waiting`` first while other questions have it."""
         request = {
             "messages": messages,
             "max_tokens": max_tokens,
@@ -73,7 +76,9 @@ class LocalChatModel:
             finally:
                 chunks.put(done)
 
-        with self._lock:
+        with self.turns.ticket() as ticket:
+            while not self.turns.wait(ticket, Turns.REPORT_SECONDS):
+                yield Waiting(self.turns.ahead_of(ticket))
             worker = threading.Thread(target=run, daemon=True)
             worker.start()
             try:

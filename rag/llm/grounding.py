@@ -52,6 +52,9 @@ def says_unknown(text: str) -> bool:
 
 
 NUMBER = re.compile(r"\d[\d,.]*")
+# Addresses a sentence may only repeat from its paragraph, never add: links and e-mail addresses
+# are what a hijacked answer carries.
+ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"')\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def specific_terms(sentence: str, question: str) -> set[str]:
@@ -60,6 +63,7 @@ def specific_terms(sentence: str, question: str) -> set[str]:
     first, _, rest = sentence.partition(" ")
     asked = names(question.partition(" ")[2])
     terms = names(rest) | (names(first) & asked)
+    terms |= {a.rstrip(".,;:") for a in ADDRESS.findall(sentence)}
     return terms | {n.rstrip(".,") for n in NUMBER.findall(sentence)}
 
 

@@ -1,0 +1,140 @@
+"""Load test of the web chat: parallel chat sessions through gradio_client for a while.
+
+Starts the web chat on the bundled article (a temporary index), asks every ceasefire fact
+question once alone, then runs ``--sessions`` sessions at once, each a gradio_client Client of
+its own (its own conversation), asking the questions answered right when alone in a random
+order for ``--minutes``. Every answer is checked for the expected fact; errors (exceptions,
+empty answers) are counted. Prints one table row: sessions,
+generator, answers, errors, wrong answers, latency p50/p95 (seconds, question sent to final
+answer received).
+
+    .venv/bin/python bench/load_chat.py --generator extractive --sessions 20 --minutes 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import rag
+from ui.app import serve
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = ROOT / "corpus" / "ukraine-russia-ceasefire-talks.txt"
+QUESTIONS = ROOT / "evals" / "questions" / "ceasefire.jsonl"
+
+
+def answerable_questions() -> list[dict]:
+    items = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    return [q for q in items if q["type"] in ("fact", "paraphrase") and not q.get("turns")]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def session(
+    url: str, questions: list[dict], until: float, seed: int, results: list, each_once=False
+) -> None:
+    """Ask random questions until ``until`` (or each once, in order) in one new session."""
+    from gradio_client import Client
+
+    rng = random.Random(seed)
+    client = Client(url, verbose=False)
+    order = iter(questions) if each_once else None
+    while time.monotonic() < until:
+        item = next(order, None) if order else rng.choice(questions)
+        if item is None:
+            break
+        client.predict(api_name="/new_chat")  # each question on its own, not as a follow-up
+        started = time.monotonic()
+        try:
+            _, history, *_ = client.predict(item["question"], api_name="/ask")
+            text = history[-1]["content"][0]["text"] if history else ""
+            error = None if text else "empty answer"
+        except Exception as exc:  # counted and reported, never hidden
+            text, error = "", f"{type(exc).__name__}: {exc}"
+        seconds = time.monotonic() - started
+        right = any(a.lower() in text.lower() for a in item["answers"])
+        results.append({"id": item["id"], "seconds": seconds, "error": error, "right": right})
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generator", default="extractive")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--minutes", type=float, default=3.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="load-chat-") as scratch:
+        work = Path(scratch)
+        (work / "corpus").mkdir()
+        shutil.copy(ARTICLE, work / "corpus")
+        settings = rag.load_settings(
+            corpus_dir=work / "corpus", index_dir=work / "index", generator=args.generator
+        )
+        port = free_port()
+        app = serve(settings, port=port, block=False)
+        url = f"http://127.0.0.1:{port}/"
+        from gradio_client import Client
+
+        status = Client(url, verbose=False)
+        while status.predict(api_name="/status")[0]:  # building the index, loading models
+            time.sleep(0.5)
+        # The questions this generator answers with the expected fact when alone: under load
+        # every answer must still hold it.
+        alone: list[dict] = []
+        session(url, answerable_questions(), float("inf"), 0, alone, each_once=True)
+        right = {r["id"] for r in alone if r["right"]}
+        questions = [q for q in answerable_questions() if q["id"] in right]
+        print(f"{len(questions)} of {len(alone)} questions answered with the expected fact alone")
+        results: list[dict] = []
+        until = time.monotonic() + args.minutes * 60
+        threads = [
+            threading.Thread(target=session, args=(url, questions, until, n, results))
+            for n in range(args.sessions)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        app.close()
+    seconds = [r["seconds"] for r in results if r["error"] is None]
+    errors = [r for r in results if r["error"] is not None]
+    wrong = [r for r in results if r["error"] is None and not r["right"]]
+    print(
+        "| sessions | generator | minutes | answers | errors | without the expected fact "
+        "| p50 (s) | p95 (s) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {args.sessions} | {args.generator} | {args.minutes:g} | {len(results)} | "
+        f"{len(errors)} | {len(wrong)} | {percentile(seconds, 50):.2f} | "
+        f"{percentile(seconds, 95):.2f} |"
+    )
+    for item in errors[:5]:
+        print(f"error: {item['id']}: {item['error']}")
+    wrong_ids = sorted({r["id"] for r in wrong})
+    if wrong_ids:
+        print(f"questions answered without the expected fact: {', '.join(wrong_ids)}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
