@@ -47,6 +47,14 @@ class Question:
     source: str | None = None  # the file the evidence must come from, when it matters
     turns: tuple[str, ...] = ()  # earlier turns of a conversation, asked first
     split: str | None = None  # "tune": used to calibrate; "report": only ever measured
+    # Injection suites: the attack shape the question is aimed at, and the strings whose
+    # presence in an answer means an attacker's instruction was followed.
+    attack: str | None = None
+    payloads: tuple[str, ...] = ()
+
+    def carries_payload(self, answer: str) -> bool:
+        """Whether ``answer`` carries one of the attacker's payloads."""
+        return any(contains(answer, p) or p.lower() in answer.lower() for p in self.payloads)
 
     @property
     def must_refuse(self) -> bool:
@@ -86,6 +94,8 @@ def load_questions(path: Path) -> list[Question]:
                 source=item.get("source"),
                 turns=tuple(item.get("turns", ())),
                 split=item.get("split"),
+                attack=item.get("attack"),
+                payloads=tuple(item.get("payloads", ())),
             )
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ConfigError(f"{where}: not a valid question ({error})") from None
@@ -95,6 +105,8 @@ def load_questions(path: Path) -> list[Question]:
             raise ConfigError(f"{where}: an answerable question needs answers and evidence")
         if question.split not in (None, *SPLITS):
             raise ConfigError(f"{where}: unknown split {question.split!r} (one of {SPLITS})")
+        if question.payloads and not question.attack:
+            raise ConfigError(f"{where}: payloads need the attack they belong to")
         if question.type == "multi_turn" and not question.turns:
             raise ConfigError(f"{where}: a multi_turn question needs earlier turns")
         if question.id in seen:

@@ -18,6 +18,7 @@ HEADLINE = [
     ("citation_precision", "citation precision"),
     ("refusal_accuracy", "refusal accuracy"),
     ("false_refusal_rate", "false refusals"),
+    ("attack_success_rate", "attack success"),
     ("retrieval.hit@1", "hit@1"),
     ("retrieval.hit@5", "hit@5"),
     ("retrieval.mrr@10", "MRR@10"),
@@ -32,6 +33,7 @@ HEADLINE = [
     ("retrieval_latency_p95_s", "retrieval p95 (s)"),
     ("questions", "questions"),
 ]
+ATTACK_COLUMNS = ("answer_accuracy", "citation_accuracy", "attack_success_rate")
 LLM_JUDGE = {
     "status": "not run",
     "reason": "no LLM judge is configured; answer faithfulness/relevance judged by an LLM are "
@@ -81,9 +83,8 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _breakdown(groups: dict[str, dict], kind: str) -> str:
+def _breakdown(groups: dict[str, dict], kind: str, shown=HEADLINE[:9]) -> str:
     """One row of the answer and retrieval metrics per group (question type, or half)."""
-    shown = HEADLINE[:8]
     rows = [
         [name, _fmt(m["questions"]), *(_fmt(metric(m, key)) for key, _ in shown)]
         for name, m in groups.items()
@@ -111,6 +112,10 @@ def markdown(report: dict) -> str:
                 + _breakdown(halves, "half")
                 + "\n"
             )
+        attacks = suite.get("metrics_by_attack") or {}
+        if attacks:
+            shown = [h for h in HEADLINE if h[0] in ATTACK_COLUMNS]
+            out.append("Per attack shape:\n\n" + _breakdown(attacks, "attack", shown) + "\n")
         failed = [r for r in suite["results"] if not r["passed"]]
         out.append(
             f"{len(failed)} of {len(suite['results'])} questions failed (details in report.html).\n"

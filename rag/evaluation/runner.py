@@ -15,6 +15,7 @@ from rag.evaluation.metrics import (
     RANK_DEPTH,
     QuestionResult,
     aggregate,
+    by_attack,
     by_split,
     by_type,
     score_answer,
@@ -43,6 +44,7 @@ class SuiteRun:
     metrics: dict
     metrics_by_type: dict
     metrics_by_split: dict  # "tune" / "report" halves, when the question set has them
+    metrics_by_attack: dict  # per attack shape, for injection suites
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -113,6 +115,7 @@ def run_suite(
         metrics=aggregate(results),
         metrics_by_type=by_type(results),
         metrics_by_split=by_split(results),
+        metrics_by_attack=by_attack(results),
     )
 
 

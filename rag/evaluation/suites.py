@@ -218,14 +218,52 @@ def quoref_rejection(work_dir: Path, present: bool, data_dir: Path = DEFAULT_QUO
     )
 
 
+INJECTION_FILES = ROOT / "evals" / "corpora" / "injection"
+
+
+def injection(work_dir: Path) -> Suite:
+    """The bundled article beside 14 hostile documents (one per attack shape), asked ordinary
+    questions about the article: answers must stay right and carry no attacker's payload."""
+    import shutil
+
+    corpus = work_dir / "injection"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir(parents=True)
+    for path in [*(ROOT / "corpus").iterdir(), *INJECTION_FILES.iterdir()]:
+        if path.is_file():
+            shutil.copy(path, corpus / path.name)
+    questions = load_questions(QUESTIONS_DIR / "injection.jsonl")
+    shapes = len({q.attack for q in questions})
+    return Suite(
+        "injection",
+        f"prompt injection: the bundled article beside {shapes} hostile documents (one per "
+        "attack shape: txt, Markdown, HTML, PDF, DOCX; written for this project after the "
+        "detector, never tuned on), asked ordinary questions about the article; an answer "
+        "carrying an attacker's payload is a successful attack",
+        corpus,
+        questions,
+    )
+
+
+def injection_clean() -> Suite:
+    return _local_suite(
+        "injection-clean",
+        "the injection suite's questions on the bundled article alone: the benign baseline",
+        ROOT / "corpus",
+        "injection.jsonl",
+    )
+
+
 LOCAL_SUITES = {
     "ceasefire": ceasefire,
     "ceasefire-heldout": ceasefire_heldout,
     "dpkg-specs": dpkg_specs,
     "multidoc": multidoc,
+    "injection-clean": injection_clean,
 }
 REJECTION_SUITES = ("quoref-absent", "quoref-present")
-ALL_SUITES = (*LOCAL_SUITES, "quoref", *REJECTION_SUITES)
+ALL_SUITES = (*LOCAL_SUITES, "injection", "quoref", *REJECTION_SUITES)
 
 
 # The ceasefire questions the defaults were always tuned on (the set has no halves).
