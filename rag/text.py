@@ -23,9 +23,16 @@ def _sentence_tokenizer():
     return tokenizer
 
 
+SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.DOTALL)
+
+
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of each sentence of ``text``."""
-    return tuple(_sentence_tokenizer().span_tokenize(text))
+    """(start, end) of each sentence of ``text``. Punkt gives up on text it cannot split in
+    time (nltk's guard against pathological input); that text is split at every ., ! or ?."""
+    try:
+        return tuple(_sentence_tokenizer().span_tokenize(text))
+    except TimeoutError:
+        return tuple(m.span() for m in SENTENCE.finditer(text))
 
 
 def split_sentences(text: str) -> list[str]:
