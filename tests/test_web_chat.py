@@ -390,3 +390,27 @@ def test_browser_stop_ends_the_answer_and_frees_the_model(llm_server, browser):
         wait_for_final_answer(page, 2, timeout=120_000)
         assert "Saudi Arabia" in rows.nth(1).inner_text()
         assert "Stopped" in rows.nth(0).inner_text()
+
+
+def test_browser_waiting_question_shows_its_place_and_a_closed_page_gives_up_the_model(
+    llm_server, browser
+):
+    """Two users: the second one's question waits for the model and says so, and is answered
+    once the first user's page closes mid-answer."""
+    first = open_loaded_chat(browser, llm_server)
+    second = open_loaded_chat(browser, llm_server)
+    with kept_on_failure(second, "web-chat-turns-failure.png"):
+        box = first.locator("#question textarea")
+        box.fill("What does Zelenskyy demand before accepting a ceasefire, and why?")
+        box.press("Enter")
+        first.locator("#chat .bot-row").last.get_by_text("writing, then checked").wait_for(
+            timeout=60_000
+        )
+        box = second.locator("#question textarea")
+        box.fill("Which country hosted the latest round of peace talks?")
+        box.press("Enter")
+        waiting = second.locator("#chat .bot-row").last
+        waiting.get_by_text("Waiting for the model: 1 question").wait_for(timeout=10_000)
+        first.context.close()  # the first user goes away mid-answer
+        wait_for_final_answer(second, 1, timeout=120_000)
+        assert "Saudi Arabia" in waiting.inner_text()

@@ -162,9 +162,12 @@ def build_app(web: WebChat):
                         if exchange.stop_requested:
                             break  # closing the stream stops the model at its next token
                         if isinstance(item, Waiting):  # other users' questions have the model
-                            if item.ahead != exchange.ahead:
-                                exchange.ahead = item.ahead
-                                yield skip, conversation_messages(conversation), skip, skip, skip
+                            # Yield even when nothing changed: Gradio notices a closed page
+                            # only when an update is sent, and then gives up this turn.
+                            changed = item.ahead != exchange.ahead
+                            exchange.ahead = item.ahead
+                            chat = conversation_messages(conversation) if changed else skip
+                            yield skip, chat, skip, skip, skip
                         elif isinstance(item, str):  # text as the model writes, before checking
                             exchange.ahead = None
                             exchange.draft += item
