@@ -20,7 +20,8 @@ from ui.app import serve
 QUESTION = "Which country hosted the latest round of peace talks?"
 HOSTILE = (
     "The lighthouse keeper Ingrid Solberg wrote <script>window.__pwned = 1</script> "
-    '<img src=x onerror="window.__pwned = 2"> and **bold** [a link](javascript:alert(1)) here.\n'
+    '<img src=x onerror="window.__pwned = 2"> and **bold** [a link](javascript:alert(1)) here, '
+    "with https://evil.example/track and ![pixel](http://evil.example/p.png) beside it.\n"
 )
 
 
@@ -229,6 +230,12 @@ def test_browser_answer_follow_up_refusal_upload_and_no_script_runs(server, brow
         assert "<b>not bold</b>" in page.locator("#sources").inner_text()
         assert page.locator("#sources b, #chat b, #sources img, #chat img").count() == 0
         assert page.evaluate("window.__pwned") is None
+        assert "https://evil.example/track" in hostile  # quoted as text...
+        outside = page.evaluate(  # ...but no link leads anywhere but to a source card
+            """() => [...document.querySelectorAll('#chat a, #sources a')].map(a => a.href)
+                .filter(h => !h.startsWith(location.origin + location.pathname + '#'))"""
+        )
+        assert outside == []
 
 
 def test_browser_sessions_are_separate_and_small_screens_fold_sources(server, browser):
