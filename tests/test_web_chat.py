@@ -21,7 +21,8 @@ QUESTION = "Which country hosted the latest round of peace talks?"
 HOSTILE = (
     "The lighthouse keeper Ingrid Solberg wrote <script>window.__pwned = 1</script> "
     '<img src=x onerror="window.__pwned = 2"> and **bold** [a link](javascript:alert(1)) here, '
-    "with https://evil.example/track and ![pixel](http://evil.example/p.png) beside it.\n"
+    "with https://evil.example/track beside it. Her logo ![pixel](http://evil.example/p.png) "
+    "is shown below.\n"
 )
 
 
@@ -96,7 +97,8 @@ def test_api_document_text_is_escaped(server):
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(question=fuzzed_questions)
+# What a browser can send: text that is valid UTF-8 (a lone UTF-16 half is replaced on the way).
+@given(question=fuzzed_questions.map(lambda q: q.encode("utf-8", "replace").decode("utf-8")))
 def test_any_question_in_the_web_chat_ends_in_an_answer_a_refusal_or_one_line(server, question):
     from gradio_client import Client
     from gradio_client.exceptions import AppError
@@ -176,7 +178,7 @@ def wait_for_final_answer(page, rows: int, timeout: float = 60_000) -> None:
         "([n, placeholders]) => { const rows = document.querySelectorAll('#chat .bot-row');"
         " if (rows.length < n) return false; const last = rows[rows.length - 1].innerText;"
         " return !placeholders.some((p) => last.includes(p)); }",
-        arg=[rows, ["Searching the documents", "Queued:", "writing, then checked"]],
+        arg=[rows, ["Searching the documents", "Queued:", "writing, then checked", "Waiting for"]],
         timeout=timeout,
     )
 
