@@ -23,6 +23,20 @@ def _sentence_tokenizer():
     return tokenizer
 
 
+# A web or e-mail address: what an answer sentence may only repeat from its paragraph, and
+# what the web chat shows as code, never as a link.
+ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+ADDRESS_TRAILERS = ".,;:!?)]}'\""
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each address in ``text``, without the punctuation that follows it."""
+    return [
+        (m.start(), m.start() + len(m.group(0).rstrip(ADDRESS_TRAILERS)))
+        for m in ADDRESS.finditer(text)
+    ]
+
+
 SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.DOTALL)
 
 

@@ -6,12 +6,11 @@ import html
 import re
 
 from rag.injection import set_aside_note
-from rag.text import content_words, split_sentences
+from rag.text import address_spans, content_words, split_sentences
 from rag.types import Answer, Passage
 from ui.conversation import Conversation, Exchange, Status
 
 MARKER = re.compile(r"\[(\d+)\]")
-ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 REFUSAL_TITLE = "Not found in the documents"
 THINKING = "_Searching the documents…_"
@@ -30,22 +29,18 @@ def escape_markdown(text: str) -> str:
     """Text that Markdown and HTML both show literally. Addresses (URLs, e-mail) become code
     spans: shown as written, never turned into links by the chat's autolinker."""
     pieces, last = [], 0
-    for match in ADDRESS.finditer(text):
-        address = match.group(0).rstrip(".,;:!?)]}'\"")
-        pieces.append(MARKDOWN_SPECIAL.sub(r"\\\1", text[last : match.start()]))
-        pieces.append(_code_span(address))
-        last = match.start() + len(address)
+    for start, end in address_spans(text):
+        pieces.append(MARKDOWN_SPECIAL.sub(r"\\\1", text[last:start]))
+        pieces.append(_code_span(text[start:end]))
+        last = end
     pieces.append(MARKDOWN_SPECIAL.sub(r"\\\1", text[last:]))
     return "".join(pieces)
 
 
 def _code_span(text: str) -> str:
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    return (
-        f"{fence} {text} {fence}"
-        if text.startswith("`") or text.endswith("`")
-        else (f"{fence}{text}{fence}")
-    )
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def answer_markdown(answer: Answer) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rag.answerability import MARKERS, is_prose, is_whole_sentence, known_words, off_subject
 from rag.embeddings import Embedder
 from rag.generate import Claim
-from rag.text import content_words, names, split_sentences
+from rag.text import address_spans, content_words, names, split_sentences
 from rag.types import Passage
 
 # What the prompt asks the model to say when the passages do not hold the answer, and the
@@ -52,9 +52,6 @@ def says_unknown(text: str) -> bool:
 
 
 NUMBER = re.compile(r"\d[\d,.]*")
-# Addresses a sentence may only repeat from its paragraph, never add: links and e-mail addresses
-# are what a hijacked answer carries.
-ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"')\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def specific_terms(sentence: str, question: str) -> set[str]:
@@ -63,7 +60,8 @@ def specific_terms(sentence: str, question: str) -> set[str]:
     first, _, rest = sentence.partition(" ")
     asked = names(question.partition(" ")[2])
     terms = names(rest) | (names(first) & asked)
-    terms |= {a.rstrip(".,;:") for a in ADDRESS.findall(sentence)}
+    # links and e-mail addresses (what a hijacked answer carries) too
+    terms |= {sentence[a:b] for a, b in address_spans(sentence)}
     return terms | {n.rstrip(".,") for n in NUMBER.findall(sentence)}
 
 
