@@ -82,7 +82,7 @@ def _decoded_runs(text: str) -> list[str]:
             decoded = raw.decode("utf-8")
         except (binascii.Error, ValueError):
             continue
-        if decoded.isprintable() or all(ch.isprintable() or ch.isspace() for ch in decoded):
+        if all(ch.isprintable() or ch.isspace() for ch in decoded):
             out.append(decoded)
     return out
 
