@@ -20,29 +20,18 @@ import json
 import tempfile
 from pathlib import Path
 
+from calibrate_refusal import assessed_questions  # bench/, beside this script
+
 import rag
 from rag.evaluation import suites
 from rag.evaluation.metrics import score_answer
-from rag.generate import ExtractiveGenerator
 
 
 def outcomes(suite: suites.Suite, index_dir: Path, generator: str, floor: float) -> list[dict]:
-    bot = rag.open(
-        index_dir / suite.name,
-        build=False,
-        corpus_dir=suite.corpus,
-        generator=generator,
-        llm_refusal_threshold=floor,
-    )
-    bot.ingest([suite.corpus], progress=False)
-    quoting = ExtractiveGenerator(bot.settings, bot.embedder)
     rows = []
-    for question in suites.tuning_questions(suite):
-        if question.turns:
-            continue
-        passages = bot.retrieve(question.question)
-        ranked = quoting.score_sentences(question.question, passages)
-        assessment = quoting.assess(question.question, passages, ranked)
+    for bot, question, passages, assessment in assessed_questions(
+        suite, index_dir, generator=generator, llm_refusal_threshold=floor
+    ):
         answer = bot.ask(question.question)
         result = score_answer(question, answer, passages, passages, 0.0)
         rows.append(

@@ -13,27 +13,36 @@ from __future__ import annotations
 import argparse
 import itertools
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import rag
 from rag.evaluation import suites
-from rag.evaluation.questions import contains
-from rag.generate import ExtractiveGenerator
+from rag.evaluation.questions import Question, contains
+from rag.generate import Assessment, ExtractiveGenerator
+from rag.types import Passage
 
 
-def features(suite: suites.Suite, index_dir: Path) -> list[dict]:
-    bot = rag.open(
-        index_dir / suite.name, build=False, corpus_dir=suite.corpus, generator="extractive"
-    )
+def assessed_questions(
+    suite: suites.Suite, index_dir: Path, **settings
+) -> Iterator[tuple[rag.Bot, Question, list[Passage], Assessment]]:
+    """Each single-turn tuning question of ``suite``, with its retrieved passages and the
+    extractive generator's assessment of them, from a bot over the suite's index in
+    ``index_dir`` (brought up to date; ``settings`` override the defaults)."""
+    bot = rag.open(index_dir / suite.name, build=False, corpus_dir=suite.corpus, **settings)
     bot.ingest([suite.corpus], progress=False)
-    generator = ExtractiveGenerator(bot.settings, bot.embedder)
-    rows = []
+    quoting = ExtractiveGenerator(bot.settings, bot.embedder)
     for question in suites.tuning_questions(suite):
         if question.turns:
             continue
         passages = bot.retrieve(question.question)
-        ranked = generator.score_sentences(question.question, passages)
-        seen = generator.assess(question.question, passages, ranked)
+        ranked = quoting.score_sentences(question.question, passages)
+        yield bot, question, passages, quoting.assess(question.question, passages, ranked)
+
+
+def features(suite: suites.Suite, index_dir: Path) -> list[dict]:
+    rows = []
+    for _, question, _, seen in assessed_questions(suite, index_dir, generator="extractive"):
         right = bool(seen.best) and any(contains(seen.best.text, a) for a in question.answers)
         rows.append(
             {
