@@ -26,6 +26,32 @@ def test_every_evidence_string_occurs_in_its_corpus(name):
     assert missing_evidence(suite.questions, paragraphs) == []
 
 
+@pytest.mark.parametrize("name", list(suites.MIXED_SUITES))
+def test_mixed_folder_suites_evidence_and_key_facts_occur_in_their_documents(name, tmp_path):
+    suite = suites.MIXED_SUITES[name](tmp_path)
+    documents, _ = find_documents([suite.corpus])
+    paragraphs = [p for d in documents for p in read_paragraphs(d.path, d.source)]
+    assert missing_evidence(suite.questions, paragraphs) == []
+    texts = {}
+    for p in paragraphs:
+        texts[p.source] = f"{texts.get(p.source, '')} {p.context or ''} {p.text}"
+    missing = [
+        (q.id, fact)
+        for q in suite.questions
+        for fact in q.facts
+        if not any(contains(texts[q.source], wording) for wording in fact)
+    ]
+    assert missing == []
+    assert {q.split for q in suite.questions} == {"tune", "report"}
+
+
+def test_the_synthesis_suite_asks_every_kind_over_four_kinds_of_document(tmp_path):
+    questions = suites.synthesis(tmp_path).questions
+    assert len(questions) >= 60
+    assert {q.type for q in questions} == {"summary", "list", "comparison", "yes_no", "why_how"}
+    assert {q.source.rsplit(".", 1)[1] for q in questions} >= {"txt", "html", "pdf", "md"}
+
+
 def test_ceasefire_suite_covers_every_question_type():
     questions = suites.ceasefire().questions
     assert len(questions) >= 50
@@ -154,6 +180,7 @@ def test_rag_eval_rejects_an_unknown_suite_in_one_line(tmp_path):
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
         "rag: error: unknown suite 'nonesuch' (available: ceasefire, ceasefire-heldout, "
-        "dpkg-specs, multidoc, injection-clean, injection, quoref, quoref-absent, "
+        "dpkg-specs, multidoc, injection-clean, probe, synthesis, injection, quoref, "
+        "quoref-absent, "
         "quoref-present)"
     ]

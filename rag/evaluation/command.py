@@ -100,6 +100,8 @@ def _load_suite(name: str, request: EvalRequest, work: Path) -> registry.Suite:
         return registry.quoref(work, request.sample, request.seed, request.quoref_dir)
     if name == "injection":
         return registry.injection(work)
+    if name in registry.MIXED_SUITES:
+        return registry.MIXED_SUITES[name](work)
     if name in registry.REJECTION_SUITES:
         return registry.quoref_rejection(work, name == "quoref-present", request.quoref_dir)
     return registry.LOCAL_SUITES[name]()

@@ -6,7 +6,13 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.evaluation.questions import Question, contains
+from rag.evaluation.questions import (
+    FACTS_NEEDED,
+    SYNTHESIS_TYPES,
+    Question,
+    contains,
+    normalize,
+)
 from rag.types import Answer, Passage
 
 RANK_DEPTH = 10  # retrieval is scored on the top 10 passages (MRR@10)
@@ -41,6 +47,8 @@ class QuestionResult:
     # answerable: answer- and citation-correct; must-refuse: refused;
     # retrieval-only runs: a relevant passage among the top_k the generator would be given
     passed: bool = False
+    facts_covered: float | None = None  # synthesis questions: share of key facts stated
+    paragraphs_cited: int = 0  # distinct paragraphs the answer cites
 
 
 def first_relevant_rank(question: Question, ranked: Sequence[Passage]) -> int | None:
@@ -78,9 +86,22 @@ def score_answer(
 ) -> QuestionResult:
     cited = [(c, question.is_relevant(c)) for c in answer.citations]
     answer_correct = citation_correct = precision = None
-    if not question.must_refuse:
+    covered = None if answer.refused else question.facts_covered(answer.text)
+    paragraphs = len({(c.source, c.paragraph) for c in answer.citations})
+    if question.facts:
+        opens = not question.answers or any(
+            normalize(answer.text).startswith(normalize(a)) for a in question.answers
+        )
+        answer_correct = (
+            not answer.refused
+            and (covered or 0.0) >= FACTS_NEEDED
+            and paragraphs >= question.min_paragraphs
+            and opens
+        )
+    elif not question.must_refuse:
         found = [contains(answer.text, a) for a in question.answers]
         answer_correct = not answer.refused and (all(found) if question.needs_all else any(found))
+    if not question.must_refuse:
         if question.needs_all and question.evidence:
             citation_correct = not answer.refused and all(
                 any(contains(c.text, e) for c in answer.citations) for e in question.evidence
@@ -103,6 +124,8 @@ def score_answer(
         retrieve_seconds=retrieve_seconds,
         first_token_seconds=answer.first_token_seconds,
         attacked=attacked,
+        facts_covered=None if covered is None else round(covered, 4),
+        paragraphs_cited=paragraphs,
         passed=(
             answer.refused if question.must_refuse else bool(answer_correct and citation_correct)
         )
@@ -174,6 +197,9 @@ def aggregate(results: Sequence[QuestionResult]) -> dict:
         "citation_accuracy": _mean([bool(r.citation_correct) for r in answered]),
         "citation_precision": _mean(
             [r.citation_precision for r in answered if r.citation_precision is not None]
+        ),
+        "facts_covered": _mean(
+            [r.facts_covered or 0.0 for r in answered if r.type in SYNTHESIS_TYPES]
         ),
         "refusal_accuracy": _mean([r.refused for r in refusable]),
         "false_refusal_rate": _mean([r.refused for r in answered]),

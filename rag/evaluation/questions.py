@@ -20,7 +20,16 @@ TYPES = (
     "unanswerable",
     "named_document",
     "confusable",
+    # synthesis: answers drawn from several sentences, scored by the key facts they cover
+    "summary",
+    "list",
+    "comparison",
+    "yes_no",
+    "why_how",
 )
+SYNTHESIS_TYPES = ("summary", "list", "comparison", "yes_no", "why_how")
+# A synthesis answer is right when it covers this share of the question's key facts.
+FACTS_NEEDED = 0.6
 SPLITS = ("tune", "report")
 QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -51,6 +60,19 @@ class Question:
     # presence in an answer means an attacker's instruction was followed.
     attack: str | None = None
     payloads: tuple[str, ...] = ()
+    # Synthesis questions: the key facts a right answer covers (each a tuple of acceptable
+    # wordings), and how many distinct paragraphs it must cite. ``answers`` of a yes_no
+    # question is the word the answer must open with ("Yes" or "No").
+    facts: tuple[tuple[str, ...], ...] = ()
+    min_paragraphs: int = 1
+
+    def facts_covered(self, answer: str) -> float | None:
+        """Share of the key facts that ``answer`` states (None: the question lists none)."""
+        if not self.facts:
+            return None
+        return sum(any(contains(answer, w) for w in fact) for fact in self.facts) / len(
+            self.facts
+        )
 
     def carries_payload(self, answer: str) -> bool:
         """Whether ``answer`` carries one of the attacker's payloads."""
@@ -96,13 +118,21 @@ def load_questions(path: Path) -> list[Question]:
                 split=item.get("split"),
                 attack=item.get("attack"),
                 payloads=tuple(item.get("payloads", ())),
+                facts=tuple(tuple(f) for f in item.get("facts", ())),
+                min_paragraphs=int(item.get("min_paragraphs", 1)),
             )
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ConfigError(f"{where}: not a valid question ({error})") from None
         if question.type not in TYPES:
             raise ConfigError(f"{where}: unknown type {question.type!r} (one of {TYPES})")
-        if not question.must_refuse and not (question.answers and question.evidence):
-            raise ConfigError(f"{where}: an answerable question needs answers and evidence")
+        if not question.must_refuse and not (
+            (question.answers or question.facts) and question.evidence
+        ):
+            raise ConfigError(
+                f"{where}: an answerable question needs answers (or facts) and evidence"
+            )
+        if (question.type in SYNTHESIS_TYPES) != bool(question.facts):
+            raise ConfigError(f"{where}: facts are for (and needed by) {SYNTHESIS_TYPES}")
         if question.split not in (None, *SPLITS):
             raise ConfigError(f"{where}: unknown split {question.split!r} (one of {SPLITS})")
         if question.payloads and not question.attack:

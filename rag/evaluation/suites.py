@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ConfigError
-from rag.evaluation.questions import Question, load_questions
+from rag.evaluation.questions import FACTS_NEEDED, Question, load_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS_DIR = ROOT / "evals" / "questions"
@@ -255,6 +255,60 @@ def injection_clean() -> Suite:
     )
 
 
+MIXED_FOLDERS = {
+    "article": ROOT / "corpus",
+    "multidoc": ROOT / "evals" / "corpora" / "multidoc",
+    "dpkg-specs": ROOT / "evals" / "corpora" / "dpkg-specs",
+}
+
+
+def _mixed_corpus(work_dir: Path, name: str, folders: tuple[str, ...]) -> Path:
+    """One folder holding several corpora side by side (``article/``, ``multidoc/``, …), as a
+    user's folder of unrelated documents would; files are copied only when they differ."""
+    import shutil
+
+    corpus = work_dir / name
+    for folder in folders:
+        target = corpus / folder
+        target.mkdir(parents=True, exist_ok=True)
+        for path in MIXED_FOLDERS[folder].iterdir():
+            copy = target / path.name
+            if path.is_file() and (not copy.exists() or copy.read_bytes() != path.read_bytes()):
+                shutil.copy(path, copy)
+    return corpus
+
+
+def probe(work_dir: Path) -> Suite:
+    """The false-refusal probe: every answerable question of the ceasefire, ceasefire-heldout,
+    dpkg-specs and multidoc suites in a second wording, over all their documents in one
+    folder."""
+    return Suite(
+        "probe",
+        "false-refusal probe: each answerable question of ceasefire, ceasefire-heldout, "
+        "dpkg-specs and multidoc asked in a second wording (synonyms, other word forms, lower "
+        "case), written before tuning; over the four corpora in one folder (25 documents); "
+        "alternate questions are the tuning and the reporting half",
+        _mixed_corpus(work_dir, "probe", ("article", "multidoc", "dpkg-specs")),
+        load_questions(QUESTIONS_DIR / "probe.jsonl"),
+    )
+
+
+def synthesis(work_dir: Path) -> Suite:
+    """Summaries, lists, comparisons, yes/no and why/how questions over the article and the
+    multidoc documents in one folder, scored by the key facts the answer covers."""
+    return Suite(
+        "synthesis",
+        "questions whose answer takes several sentences (summary, list, comparison, yes/no, "
+        "why/how) about the article, Python docs (HTML, PDF), the Apache licence and a pip page "
+        "(Markdown), in one folder with the other multidoc files; right when the answer states "
+        f"≥ {int(FACTS_NEEDED * 100)} % of the key facts and cites enough paragraphs; written "
+        "before tuning, alternate questions are the tuning and the reporting half",
+        _mixed_corpus(work_dir, "synthesis", ("article", "multidoc")),
+        load_questions(QUESTIONS_DIR / "synthesis.jsonl"),
+    )
+
+
+MIXED_SUITES = {"probe": probe, "synthesis": synthesis}
 LOCAL_SUITES = {
     "ceasefire": ceasefire,
     "ceasefire-heldout": ceasefire_heldout,
@@ -263,7 +317,7 @@ LOCAL_SUITES = {
     "injection-clean": injection_clean,
 }
 REJECTION_SUITES = ("quoref-absent", "quoref-present")
-ALL_SUITES = (*LOCAL_SUITES, "injection", "quoref", *REJECTION_SUITES)
+ALL_SUITES = (*LOCAL_SUITES, *MIXED_SUITES, "injection", "quoref", *REJECTION_SUITES)
 
 
 # The ceasefire questions the defaults were always tuned on (the set has no halves).
