@@ -100,6 +100,15 @@ class Asks:
         return bool(HOLDS[self.kind].search(sentence))
 
 
+OPENERS = "([{“«"
+PAIRS = ("()", "[]", "{}", "“”", "«»")
+
+
+def unbalanced(text: str) -> bool:
+    """Whether a bracket or a quotation opened in ``text`` is not closed in it."""
+    return any(text.count(a) > text.count(b) for a, b in PAIRS)
+
+
 def is_whole_sentence(sentence: str) -> bool:
     """A sentence that can stand as an answer: a few words, not cut off after a preposition
     or article, and not a title or a label."""
@@ -107,6 +116,8 @@ def is_whole_sentence(sentence: str) -> bool:
     words = WORD.findall(text)
     if len(words) < MIN_WORDS or DANGLING.search(text.rstrip(".!?…\"'”’) ")):
         return False
+    if text.endswith(tuple(OPENERS)) or unbalanced(text):
+        return False  # cut inside a parenthesis or a quotation ("… copied with copy.deepcopy(")
     short = len(text.split()) < TITLE_WORDS
     if short and (not text.endswith(ENDINGS) or SECTION_NUMBER.match(text)):
         return False  # a title or a label ("Apache License Version 2.0, January 2004")

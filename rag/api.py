@@ -125,10 +125,7 @@ class Bot:
 
     def answer_stream(self, question: str, query: str) -> Iterator[str | Waiting | Answer]:
         started = time.perf_counter()
-        passages = self._retriever.retrieve(query, self.settings.top_k)
-        set_aside = sum(p.untrusted for p in passages)
-        if set_aside:  # documents that instruct an AI are never evidence: take as many more
-            passages = self._retriever.retrieve(query, self.settings.top_k + set_aside)
+        passages = self.evidence_for(query)
         retrieval = time.perf_counter() - started
         stream = getattr(self._generator, "stream", None)
         if stream is None:  # a generator that answers at once: nothing to stream
@@ -148,6 +145,54 @@ class Bot:
             retrieval_seconds=round(retrieval, 4),
             first_token_seconds=round(first_token + retrieval, 4) if first_token else None,
         )
+
+    def evidence_for(self, query: str) -> list[Passage]:
+        """The passages a generator answers ``query`` from: the retrieved ones; more of them
+        for a list or a comparison (and each side's own); for a summary, every paragraph of
+        the documents to summarise."""
+        from rag.kinds import COMPARISON, LIST, SUMMARY, kind_of
+
+        kind = kind_of(query)
+        if kind.kind == SUMMARY:
+            return self.summary_passages(query)
+        k = self.settings.top_k * (2 if kind.kind in (LIST, COMPARISON) else 1)
+        passages = self._retrieve_trusted(query, k)
+        for side in kind.sides:  # each side of a comparison, retrieved on its own too
+            known = {(p.source, p.paragraph) for p in passages}
+            passages += [
+                p
+                for p in self._retrieve_trusted(side, self.settings.top_k)
+                if (p.source, p.paragraph) not in known
+            ]
+        return passages
+
+    def _retrieve_trusted(self, query: str, k: int) -> list[Passage]:
+        passages = self._retriever.retrieve(query, k)
+        set_aside = sum(p.untrusted for p in passages)
+        if set_aside:  # documents that instruct an AI are never evidence: take as many more
+            passages = self._retriever.retrieve(query, k + set_aside)
+        return passages
+
+    def summary_passages(self, query: str) -> list[Passage]:
+        """Every paragraph of the documents a summary request is about, in document order:
+        the only document; else the one the request names (the best retrieved for its
+        subject words); else, for "Summarize the documents", every document."""
+        from rag.synthesis import summary_subject
+
+        sources = sorted(self.store.paragraph_counts())
+        retrieved = self._retrieve_trusted(query, self.settings.top_k)
+        if len(sources) > 1 and summary_subject(query) and retrieved:
+            weight: dict[str, float] = {}
+            for passage in retrieved:
+                score = passage.fused_score if passage.fused_score is not None else passage.score
+                weight[passage.source] = weight.get(passage.source, 0.0) + score
+            sources = [max(weight, key=weight.__getitem__)]
+        sources = sources[: self.settings.summary_documents]
+        scores = {(p.source, p.paragraph): p.score for p in retrieved}
+        return [
+            Passage.of(p, scores.get((p.source, p.paragraph), 0.0))
+            for p in self.store.file_paragraphs(sources)
+        ]
 
     def condense(self, question: str, history: list[Answer]) -> str:
         """The standalone form of a follow-up: written by the LLM generator when there is one

@@ -51,6 +51,8 @@ class Settings:
     # see rag.generate.Assessment) the answer is a refusal; calibrated on the tuning halves of
     # the multidoc, Quoref rejection and ceasefire suites (bench/calibrate_refusal.py).
     refusal_threshold: float = 0.75
+    # A summary of the whole collection covers at most this many documents.
+    summary_documents: int = 8
     max_question_chars: int = 2000
     # Web chat uploads larger than this are rejected.
     upload_max_mb: int = 20

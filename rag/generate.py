@@ -10,8 +10,21 @@ from rag.answerability import Asks, is_whole_sentence, known_words, off_subject
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ConfigError
+from rag.kinds import COMPARISON, LIST, SUMMARY, WHY_HOW, YES_NO, QuestionKind, kind_of
+from rag.synthesis import (
+    Selection,
+    comparison_sentences,
+    list_sentences,
+    overview_passages,
+    reading_order,
+    reason_first,
+    summary_focus,
+    summary_sentences,
+    with_named_subjects,
+    yes_or_no,
+)
 from rag.text import content_words, names, overlap, split_sentences
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, Claim, Passage, ScoredSentence
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +38,15 @@ class Generator(Protocol):
         """Answer ``query`` from ``passages`` only; refuse when they do not hold the answer."""
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A piece of answer text and the passage that supports it."""
-
-    text: str
-    passage: Passage
-
-
-def compose(query: str, claims: list[Claim], passages: list[Passage], generator: str) -> Answer:
-    """Join claims into text with ``[n]`` markers numbered by first use; no claims is a refusal."""
+def compose(
+    query: str,
+    claims: list[Claim],
+    passages: list[Passage],
+    generator: str,
+    opening: str | None = None,
+) -> Answer:
+    """Join claims into text with ``[n]`` markers numbered by first use, after ``opening``
+    ("Yes", "No") when given; no claims is a refusal."""
     if not claims:
         return refusal(query, passages, generator)
     citations: list[Citation] = []
@@ -51,6 +63,8 @@ def compose(query: str, claims: list[Claim], passages: list[Passage], generator:
             citations.append(Citation.of(claim.passage))
             numbers[key] = len(citations)
         parts.append(_with_marker(claim.text.strip(), numbers[key]))
+    if opening:
+        parts.insert(0, f"{opening}.")
     return Answer(
         question=query,
         text=" ".join(parts),
@@ -71,21 +85,17 @@ def refusal(query: str, passages: list[Passage], generator: str) -> Answer:
     return Answer(query, REFUSAL_TEXT, [], True, passages, query=query, generator=generator)
 
 
+CLOSERS = "\"'”’)]}»"
+
+
 def _with_marker(sentence: str, number: int) -> str:
-    """Put ``[n]`` before the sentence's final punctuation: "X happened [1].", but after a
-    closing quotation mark, never inside the quotation: 'He said "we agree." [1]'."""
-    end = len(sentence.rstrip(".!?…\"'”’)"))
-    if any(mark in sentence[end:] for mark in "\"'”’"):
+    """Put ``[n]`` at the sentence's end, before its final stop: "X happened [1].", but after
+    a closing quotation mark or bracket, never inside one: 'He said "we agree." [1]',
+    "… copy.deepcopy() [1].", "… (smallest to largest) [1]."."""
+    if sentence.endswith(tuple(CLOSERS)):
         return f"{sentence} [{number}]"
-    return f"{sentence[:end]} [{number}]{sentence[end:]}"
-
-
-@dataclass(frozen=True)
-class ScoredSentence:
-    text: str
-    passage: Passage
-    position: int  # sentence number inside its paragraph
-    score: float
+    body = sentence.rstrip(".!?…")
+    return f"{body} [{number}]{sentence[len(body) :]}"
 
 
 @dataclass(frozen=True)
@@ -133,10 +143,18 @@ class ExtractiveGenerator:
     MISSING_NAME_PENALTY = 0.15
     # Further sentences must score within this margin of the best one.
     MARGIN = 0.06
+    # Lists: at most this many sentences (one a paragraph), within this margin of the best.
+    LIST_SENTENCES, LIST_MARGIN = 6, 0.2
+    # Why/how: the lift of a sentence that gives a reason or a manner.
+    REASON_BONUS = 0.04
+    # Summaries: sentences, and the weight of diversity against centrality.
+    SUMMARY_SENTENCES, SUMMARY_DIVERSITY = 5, 0.3
+    VECTOR_CACHE = 20000  # sentence embeddings kept for summaries
 
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
         self.embedder = embedder
+        self._sentence_vectors: dict[str, list[float]] = {}
 
     def score_sentences(self, query: str, passages: list[Passage]) -> list[ScoredSentence]:
         """Every whole sentence of the first ``max_answer_passages`` evidence passages (see
@@ -194,11 +212,61 @@ class ExtractiveGenerator:
         return Assessment(best, round(coverage, 4), missing, asks, holds, round(evidence, 4))
 
     def generate(self, query: str, passages: list[Passage]) -> Answer:
+        kind = kind_of(query)
+        if kind.kind == SUMMARY:
+            return self.summarise(query, passages)
         ranked = self.score_sentences(query, passages)
         assessment = self.assess(query, passages, ranked)
         if not assessment.answers(self.settings.refusal_threshold):
             return refusal(query, passages, self.name)
-        asks = assessment.asks
+        selection = self.select(query, kind, ranked, assessment.asks, passages)
+        return compose(
+            query,
+            [Claim(s.text, s.passage) for s in selection.sentences],
+            passages,
+            self.name,
+            opening=selection.opening,
+        )
+
+    def select(
+        self,
+        query: str,
+        kind: QuestionKind,
+        ranked: list[ScoredSentence],
+        asks: Asks,
+        passages: list[Passage],
+    ) -> Selection:
+        """The sentences that answer ``query``, chosen for its kind (see rag.synthesis): one
+        to three for a fact, one new item a paragraph for a list, each side of a comparison,
+        the deciding sentence after Yes or No."""
+        fitting = [s for s in ranked if asks.held_by(s.text, query)]
+        opening = None
+        if kind.kind == LIST:
+            chosen = list_sentences(fitting, query, self.LIST_SENTENCES, self.LIST_MARGIN)
+        elif kind.kind == COMPARISON:
+            chosen = comparison_sentences(fitting, kind.sides) or self._facts(
+                query, ranked, asks, passages
+            )
+        else:
+            if kind.kind == WHY_HOW:
+                ranked = reason_first(ranked, self.REASON_BONUS)
+            chosen = self._facts(query, ranked, asks, passages)
+            if kind.kind == YES_NO and chosen:
+                opening = yes_or_no(query, chosen[0].text)
+        split = {
+            (p.source, p.paragraph): split_sentences(p.text) for p in evidence_passages(passages)
+        }
+        if kind.kind != YES_NO:
+            chosen = reading_order(chosen)
+        return Selection(with_named_subjects(chosen, split), opening)
+
+    def _facts(
+        self, query: str, ranked: list[ScoredSentence], asks: Asks, passages: list[Passage]
+    ) -> list[ScoredSentence]:
+        """The best one to ``max_answer_sentences`` sentences within MARGIN of the best that
+        hold what is asked, none said twice, none about another subject than the question's."""
+        if not ranked:
+            return []
         best = ranked[0].score
         chosen: list[ScoredSentence] = []
         seen: set[str] = set()
@@ -215,9 +283,46 @@ class ExtractiveGenerator:
                 continue  # said already (in another paragraph), off-type, or off-subject
             seen.add(key)
             chosen.append(sentence)
-        chosen = chosen[: self.settings.max_answer_sentences]
-        chosen.sort(key=lambda s: (s.passage.source, s.passage.paragraph, s.position))
-        return compose(query, [Claim(s.text, s.passage) for s in chosen], passages, self.name)
+        return chosen[: self.settings.max_answer_sentences]
+
+    def summarise(self, query: str, passages: list[Passage]) -> Answer:
+        """A summary of the passages (the paragraphs of the documents to summarise, see
+        Bot.summary_passages): central, diverse whole sentences in document order, each
+        cited; several documents give a few sentences each."""
+        prose = overview_passages(passages)
+        focus = summary_focus(query, prose)
+        if focus:  # "Summarize what the article says about Putin": only what is about him
+            prose = [p for p in prose if focus & content_words(f"{p.context or ''} {p.text}")]
+        by_source: dict[str, list[Passage]] = {}
+        for passage in prose:
+            by_source.setdefault(passage.source, []).append(passage)
+        if not by_source:
+            return refusal(query, passages, self.name)
+        each = max(1, self.SUMMARY_SENTENCES // len(by_source)) if len(by_source) > 1 else None
+        chosen: list[ScoredSentence] = []
+        for members in by_source.values():
+            candidates = [
+                ScoredSentence(sentence, passage, position, passage.score)
+                for passage in members
+                for position, sentence in enumerate(split_sentences(passage.text))
+                if is_whole_sentence(sentence)
+            ]
+            vectors = self._vectors([c.text for c in candidates])
+            chosen += summary_sentences(
+                candidates, vectors, each or self.SUMMARY_SENTENCES, self.SUMMARY_DIVERSITY
+            )
+        claims = [Claim(s.text, s.passage) for s in chosen]
+        return compose(query, claims, passages, self.name)
+
+    def _vectors(self, texts: list[str]) -> list[list[float]]:
+        """Unit embeddings of ``texts``, each sentence embedded once per generator."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._sentence_vectors]
+        if missing:
+            if len(self._sentence_vectors) > self.VECTOR_CACHE:
+                self._sentence_vectors.clear()
+            for text, vector in zip(missing, self.embedder.embed_texts(missing), strict=True):
+                self._sentence_vectors[text] = vector
+        return [self._sentence_vectors[t] for t in texts]
 
 
 def _local(settings: Settings, embedder: Embedder) -> Generator:

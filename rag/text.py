@@ -92,14 +92,25 @@ def _stopwords() -> frozenset[str]:
 
 
 @cache
-def _stem(word: str) -> str:
+def _porter():
     from nltk.stem.porter import PorterStemmer
 
-    return PorterStemmer().stem(word)
+    return PorterStemmer()
+
+
+@cache
+def _stem(word: str) -> str:
+    """The word's dictionary form (simplemma: "frozen" is "freeze", "held" is "hold"), then
+    its Porter stem, so that the forms of one word meet ("guarantees", "guaranteed")."""
+    import simplemma
+
+    lemma = simplemma.lemmatize(word, lang="en").lower() if word.isalpha() else word
+    return _porter().stem(lemma)
 
 
 def content_words(text: str) -> set[str]:
-    """Stems of the words that carry meaning (stopwords and possessive endings removed)."""
+    """Stems of the words that carry meaning (stopwords and possessive endings removed), every
+    form of a word the same ("froze", "frozen", "freezing")."""
     words = (w.lower().replace("’", "'").removesuffix("'s").strip("'-") for w in WORD.findall(text))
     return {_stem(w) for w in words if w and w not in _stopwords()}
 

@@ -148,6 +148,24 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a retrieved paragraph and how well it answers the question."""
+
+    text: str
+    passage: Passage
+    position: int  # sentence number inside its paragraph
+    score: float
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A piece of answer text and the passage that supports it."""
+
+    text: str
+    passage: Passage
+
+
+@dataclass(frozen=True)
 class Waiting:
     """Streamed before an answer while it waits for the model: ``ahead`` questions go first."""
 

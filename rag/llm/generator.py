@@ -13,16 +13,10 @@ from typing import Protocol
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.formats.blocks import HEADING_PATH_SEPARATOR
-from rag.generate import (
-    ExtractiveGenerator,
-    ScoredSentence,
-    compose,
-    evidence_passages,
-    refusal,
-)
+from rag.generate import ExtractiveGenerator, compose, evidence_passages, refusal
 from rag.llm.grounding import GroundingChecker, parse_draft, says_unknown
 from rag.text import split_sentences
-from rag.types import Answer, Passage, Waiting
+from rag.types import Answer, Passage, ScoredSentence, Waiting
 
 log = logging.getLogger(__name__)
 

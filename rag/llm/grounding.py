@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from rag.answerability import MARKERS, is_prose, is_whole_sentence, known_words, off_subject
 from rag.embeddings import Embedder
-from rag.generate import Claim
 from rag.text import address_spans, content_words, names, split_sentences
-from rag.types import Passage
+from rag.types import Claim, Passage
 
 # What the prompt asks the model to say when the passages do not hold the answer, and the
 # usual ways small models say the same thing in other words.
