@@ -1,9 +1,14 @@
 """Calibrate the extractive generator's refusal on the tuning halves only.
 
-For every tuning-half question of the multidoc, Quoref rejection and ceasefire suites (ceasefire:
-its first 29 questions, the ones the defaults were always tuned on), this records what
-``ExtractiveGenerator.assess`` sees, then searches the coverage weight and the refusal threshold
-that best separate "must refuse" from "can answer". The reporting halves are never read.
+For every single-turn tuning-half question of the ceasefire (its first 29), multidoc, Quoref
+rejection, false-refusal probe and synthesis suites, this records what
+``ExtractiveGenerator.assess`` reads (rag.answerability.assessment_features), fits a logistic
+regression of "can be answered" on it, and prints the weights (rag.generate.EVIDENCE_WEIGHTS,
+scaled so that the sentence score weighs 1) and the curve of refusals of the unanswerable
+against false refusals over the threshold. The mix is what the suites hold: about three
+answerable questions to one unanswerable, as in real use, and a false refusal costs as much as
+a false answer. Summaries never refuse on evidence and are left out. The reporting halves are
+never read.
 
     .venv/bin/python bench/calibrate_refusal.py [--index /tmp/calibrate-index]
 """
@@ -11,71 +16,78 @@ that best separate "must refuse" from "can answer". The reporting halves are nev
 from __future__ import annotations
 
 import argparse
-import itertools
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 import rag
+from rag.answerability import assessment_features
 from rag.evaluation import suites
-from rag.evaluation.questions import Question, contains
-from rag.generate import Assessment, ExtractiveGenerator
+from rag.evaluation.questions import Question
+from rag.generate import EVIDENCE_WEIGHTS, Assessment, ExtractiveGenerator, evidence_passages
+from rag.kinds import SUMMARY, kind_of
 from rag.types import Passage
+
+FEATURES = tuple(EVIDENCE_WEIGHTS)
 
 
 def assessed_questions(
     suite: suites.Suite, index_dir: Path, **settings
 ) -> Iterator[tuple[rag.Bot, Question, list[Passage], Assessment]]:
-    """Each single-turn tuning question of ``suite``, with its retrieved passages and the
-    extractive generator's assessment of them, from a bot over the suite's index in
-    ``index_dir`` (brought up to date; ``settings`` override the defaults)."""
+    """Each single-turn tuning question of ``suite`` (summaries left out), with the passages
+    the bot answers it from and the extractive generator's assessment of them, from a bot over
+    the suite's index in ``index_dir`` (brought up to date; ``settings`` override the
+    defaults)."""
     bot = rag.open(index_dir / suite.name, build=False, corpus_dir=suite.corpus, **settings)
     bot.ingest([suite.corpus], progress=False)
     quoting = ExtractiveGenerator(bot.settings, bot.embedder)
     for question in suites.tuning_questions(suite):
-        if question.turns:
+        if question.turns or kind_of(question.question).kind == SUMMARY:
             continue
-        passages = bot.retrieve(question.question)
+        passages = bot.evidence_for(question.question)
         ranked = quoting.score_sentences(question.question, passages)
         yield bot, question, passages, quoting.assess(question.question, passages, ranked)
 
 
-def features(suite: suites.Suite, index_dir: Path) -> list[dict]:
+def rows_of(suite: suites.Suite, index_dir: Path) -> list[dict]:
     rows = []
-    for _, question, _, seen in assessed_questions(suite, index_dir, generator="extractive"):
-        right = bool(seen.best) and any(contains(seen.best.text, a) for a in question.answers)
-        rows.append(
-            {
-                "suite": suite.name,
-                "refuse": question.must_refuse,
-                "right": right,
-                "score": seen.best.score if seen.best else 0.0,
-                "coverage": seen.coverage,
-                "missing": seen.missing_names,
-                "holds": seen.holds_asked,
-            }
-        )
+    for _, question, passages, seen in assessed_questions(suite, index_dir, generator="extractive"):
+        row = {"suite": suite.name, "refuse": question.must_refuse, "holds": seen.holds_asked}
+        if seen.best is None:
+            row |= {name: 0.0 for name in FEATURES} | {"holds": False}
+        else:
+            row |= assessment_features(question.question, evidence_passages(passages), seen.best)
+        rows.append(row)
     return rows
 
 
-def accuracy(rows: list[dict], weight: float, threshold: float) -> dict[str, float]:
-    """Per suite: mean of refusal accuracy and answered rate (answerable questions)."""
-    out = {}
-    for name in sorted({r["suite"] for r in rows}):
-        mine = [r for r in rows if r["suite"] == name]
-        refused = [
-            not r["holds"]
-            or r["score"]
-            + weight * r["coverage"]
-            - ExtractiveGenerator.MISSING_NAME_PENALTY * r["missing"]
-            < threshold
-            for r in mine
-        ]
-        must = [ref for r, ref in zip(mine, refused, strict=True) if r["refuse"]]
-        can = [not ref for r, ref in zip(mine, refused, strict=True) if not r["refuse"]]
-        parts = [sum(x) / len(x) for x in (must, can) if x]
-        out[name] = sum(parts) / len(parts)
-    return out
+def fit(rows: list[dict], steps: int = 20000, rate: float = 0.5) -> tuple[np.ndarray, float]:
+    """Logistic regression of "answerable" on the features (plain gradient descent, an L2
+    penalty of 0.01 keeps the weights small)."""
+    x = np.array([[r[name] for name in FEATURES] for r in rows])
+    y = np.array([0.0 if r["refuse"] else 1.0 for r in rows])
+    weights, bias = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ weights + bias)))
+        weights -= rate * (x.T @ (p - y) / len(y) + 0.01 * weights)
+        bias -= rate * float(np.mean(p - y))
+    return weights, bias
+
+
+def outcome(rows: list[dict], weights: dict[str, float], threshold: float) -> dict[str, float]:
+    """Refused-when-unanswerable and refused-when-answerable at ``threshold``."""
+    refused = [
+        not r["holds"] or sum(w * r[n] for n, w in weights.items()) < threshold for r in rows
+    ]
+    must = [ref for r, ref in zip(rows, refused, strict=True) if r["refuse"]]
+    can = [ref for r, ref in zip(rows, refused, strict=True) if not r["refuse"]]
+    return {
+        "refused_unanswerable": sum(must) / len(must) if must else float("nan"),
+        "false_refusals": sum(can) / len(can) if can else float("nan"),
+        "wrong": (len(must) - sum(must) + sum(can)) / len(rows),
+    }
 
 
 def main() -> None:
@@ -85,24 +97,38 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         index = args.index or Path(scratch)
         chosen = [
+            suites.ceasefire(),
             suites.multidoc(),
             suites.quoref_rejection(index / "corpora", present=False),
             suites.quoref_rejection(index / "corpora", present=True),
-            suites.ceasefire(),
+            suites.probe(index / "corpora"),
+            suites.synthesis(index / "corpora"),
         ]
-        rows = [row for suite in chosen for row in features(suite, index)]
-    results = []
-    weights = [w / 10 for w in range(0, 11)]
-    for weight, step in itertools.product(weights, range(25, 131)):
-        threshold = step / 100
-        per_suite = accuracy(rows, weight, threshold)
-        results.append((sum(per_suite.values()) / len(per_suite), weight, threshold, per_suite))
-    results.sort(key=lambda r: -r[0])
-    current = accuracy(rows, ExtractiveGenerator.COVERAGE, rag.Settings().refusal_threshold)
-    print(f"{len(rows)} tuning questions; current setting: {current}")
-    for mean, weight, threshold, per_suite in results[:10]:
-        detail = ", ".join(f"{k} {v:.3f}" for k, v in per_suite.items())
-        print(f"mean {mean:.3f}  coverage weight {weight}  threshold {threshold:.2f}  ({detail})")
+        rows = [row for suite in chosen for row in rows_of(suite, index)]
+    answerable = sum(not r["refuse"] for r in rows)
+    print(f"{len(rows)} tuning questions, {answerable} answerable, {len(rows) - answerable} not")
+    raw, bias = fit(rows)
+    scale = raw[FEATURES.index("score")]
+    fitted = {name: round(float(w / scale), 3) for name, w in zip(FEATURES, raw, strict=True)}
+    print(f"fitted weights (score = 1): {fitted}, threshold {-bias / scale:.3f}")
+    print(f"current weights: {EVIDENCE_WEIGHTS}, threshold {rag.Settings().refusal_threshold}")
+    print("threshold | current: refused unanswerable, false refusals | fitted: the same")
+    offset = round(-bias / scale - rag.Settings().refusal_threshold, 2)
+    print(f"(fitted thresholds are the current ones + {offset})")
+    for step in range(40, 100, 2):
+        t = step / 100
+        now, new = outcome(rows, EVIDENCE_WEIGHTS, t), outcome(rows, fitted, t + offset)
+        print(
+            f"{t:.2f} | {now['refused_unanswerable']:.3f} {now['false_refusals']:.3f} "
+            f"| {new['refused_unanswerable']:.3f} {new['false_refusals']:.3f} "
+            f"(wrong {new['wrong']:.3f})"
+        )
+    for shift in (-0.1, 0.0, 0.1, 0.2, 0.3):
+        print(f"per suite, fitted, threshold {-bias / scale + shift:.3f}:")
+        for name in sorted({r["suite"] for r in rows}):
+            mine = [r for r in rows if r["suite"] == name]
+            seen = outcome(mine, fitted, -bias / scale + shift)
+            print(f"  {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in seen.items()))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import content_words, names
+from rag.text import content_words, names, overlap, question_words
 from rag.types import Passage
 
 # What the question asks for, from its wording. Checked in order; the first match wins.
@@ -148,3 +148,58 @@ def off_subject(sentence: str, question: str, passage: Passage, known: set[str])
 def known_words(passages: list[Passage]) -> set[str]:
     """Every content word of the passages, their titles and headings included."""
     return set().union(*(content_words(f"{p.context or ''} {p.text}") for p in passages))
+
+
+# Abbreviations in a text ("U.S.", "NATO"), for names the question spells out.
+ABBREVIATION = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b")
+# A run of capitalised words ("United States", "Secretary of State").
+NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|the\s+)?[A-Z][a-z]+)+")
+# Numbers and code words ("SHA-3", "os.urandom", "UUID4", "version 4") a passage must have.
+SPECIFIC_TERM = re.compile(r"[\w-]*\d[\w.-]*|\b\w+(?:[._]\w+)+\b")
+
+
+def _abbreviated(run: str) -> str:
+    return "".join(word[0] for word in run.split() if word[0].isupper()).lower()
+
+
+def missing_names(question: str, passages: list[Passage]) -> set[str]:
+    """The question's names (as stems) that no passage, title or heading mentions; a name
+    spelt out in the question and abbreviated in the documents ("United States", "U.S.") is
+    mentioned."""
+    asked = names(question)
+    if not asked:
+        return set()
+    missing = asked - known_words(passages)
+    if missing:
+        found = {
+            m.group().replace(".", "").lower()
+            for p in passages
+            for m in ABBREVIATION.finditer(f"{p.context or ''} {p.text}")
+        }
+        for run in NAME_RUN.findall(question):
+            if _abbreviated(run) in found:
+                missing -= content_words(run)
+    return missing
+
+
+def missing_terms(question: str, passages: list[Passage]) -> int:
+    """How many of the question's numbers and code words occur in no passage."""
+    text = " ".join(f"{p.context or ''} {p.text}" for p in passages).lower()
+    terms = {t.strip(".-").lower() for t in SPECIFIC_TERM.findall(question)}
+    return sum(1 for t in terms if t and t not in text)
+
+
+def assessment_features(question: str, passages: list[Passage], best) -> dict[str, float]:
+    """What the refusal decision reads (see rag.generate.Assessment): ``best`` is the best
+    scored sentence, ``passages`` the evidence passages."""
+    context = f"{best.passage.context or ''} {best.passage.text}"
+    asked = names(question.partition(" ")[2])
+    in_best = len(asked & content_words(context)) / len(asked) if asked else 1.0
+    return {
+        "score": best.score,
+        "coverage": overlap(question_words(question), context),
+        "names_in_best": in_best,
+        "similarity": best.passage.score,
+        "missing_names": float(len(missing_names(question, passages))),
+        "missing_terms": float(missing_terms(question, passages)),
+    }

@@ -6,7 +6,13 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.answerability import Asks, is_whole_sentence, known_words, off_subject
+from rag.answerability import (
+    Asks,
+    assessment_features,
+    is_whole_sentence,
+    known_words,
+    off_subject,
+)
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ConfigError
@@ -23,7 +29,7 @@ from rag.synthesis import (
     with_named_subjects,
     yes_or_no,
 )
-from rag.text import content_words, names, overlap, split_sentences
+from rag.text import content_words, overlap, question_words, split_sentences
 from rag.types import Answer, Citation, Claim, Passage, ScoredSentence
 
 log = logging.getLogger(__name__)
@@ -102,8 +108,10 @@ def _with_marker(sentence: str, number: int) -> str:
 class Assessment:
     """Whether the passages answer the question, from all the evidence: the best sentence's
     score (meaning and words), how much of the question the best paragraph covers with its
-    title and headings (what the BM25 arm sees), the names the passages lack, and whether a
-    sentence that would be quoted holds the kind of thing the question asks for."""
+    title and headings (what the BM25 arm sees), the question's names that the best paragraph
+    holds and those no passage mentions, its numbers and code words that no passage has, the
+    best paragraph's similarity, and whether a sentence that would be quoted holds the kind of
+    thing the question asks for."""
 
     best: ScoredSentence | None
     coverage: float  # share of the question's content words in the best paragraph + context
@@ -111,11 +119,31 @@ class Assessment:
     asks: Asks  # what the question asks for (see rag.answerability)
     holds_asked: bool  # one of the sentences that would be quoted holds what is asked for
     evidence: float  # the combined score that is compared with the refusal threshold
+    names_in_best: float = 1.0  # share of the question's names in the best paragraph
+    missing_terms: int = 0  # numbers and code words of the question that no passage has
+    similarity: float = 0.0  # the best passage's cosine similarity to the question
 
     def answers(self, threshold: float) -> bool:
         """Whether the passages answer the question: evidence at ``threshold`` or above, and
         a sentence holding what is asked for."""
         return self.best is not None and self.holds_asked and self.evidence >= threshold
+
+
+# How each piece of the assessment counts towards the evidence: fitted by logistic regression
+# on the tuning halves (bench/calibrate_refusal.py), the sentence score's weight set to 1; the
+# threshold is refusal_threshold (llm_refusal_threshold before asking a model).
+EVIDENCE_WEIGHTS = {
+    "score": 1.0,
+    "coverage": 1.05,
+    "names_in_best": 0.19,
+    "similarity": 0.69,
+    "missing_names": -0.26,
+    "missing_terms": -0.2,
+}
+
+
+def evidence_of(features: dict[str, float]) -> float:
+    return sum(EVIDENCE_WEIGHTS[name] * value for name, value in features.items())
 
 
 class ExtractiveGenerator:
@@ -170,7 +198,7 @@ class ExtractiveGenerator:
             return []
         vectors = self.embedder.embed_texts([query] + [c[0] for c in candidates])
         question_vector, sentence_vectors = vectors[0], vectors[1:]
-        words = content_words(query)
+        words = question_words(query)
         scored = []
         for (sentence, passage, position), vector in zip(candidates, sentence_vectors, strict=True):
             semantic = sum(a * b for a, b in zip(question_vector, vector, strict=True))
@@ -198,18 +226,24 @@ class ExtractiveGenerator:
         if not ranked:
             return Assessment(None, 0.0, 0, asks, False, 0.0)
         best = ranked[0]
-        mentioned = known_words(evidence_passages(passages))
-        missing = len(names(query) - mentioned)
-        context = f"{best.passage.context or ''} {best.passage.text}"
-        coverage = overlap(content_words(query), context)
-        evidence = best.score + self.COVERAGE * coverage - self.MISSING_NAME_PENALTY * missing
+        features = assessment_features(query, evidence_passages(passages), best)
         near = [
             s
             for s in ranked[: self.settings.max_answer_sentences]
             if s.score >= best.score - self.MARGIN
         ]
         holds = any(asks.held_by(s.text, query) for s in near)
-        return Assessment(best, round(coverage, 4), missing, asks, holds, round(evidence, 4))
+        return Assessment(
+            best,
+            round(features["coverage"], 4),
+            int(features["missing_names"]),
+            asks,
+            holds,
+            round(evidence_of(features), 4),
+            names_in_best=round(features["names_in_best"], 4),
+            missing_terms=int(features["missing_terms"]),
+            similarity=round(features["similarity"], 4),
+        )
 
     def generate(self, query: str, passages: list[Passage]) -> Answer:
         kind = kind_of(query)
@@ -217,7 +251,7 @@ class ExtractiveGenerator:
             return self.summarise(query, passages)
         ranked = self.score_sentences(query, passages)
         assessment = self.assess(query, passages, ranked)
-        if not assessment.answers(self.settings.refusal_threshold):
+        if not self.answerable(query, kind, assessment, self.settings.refusal_threshold):
             return refusal(query, passages, self.name)
         selection = self.select(query, kind, ranked, assessment.asks, passages)
         return compose(
@@ -227,6 +261,18 @@ class ExtractiveGenerator:
             self.name,
             opening=selection.opening,
         )
+
+    @staticmethod
+    def answerable(
+        query: str, kind: QuestionKind, assessment: Assessment, threshold: float
+    ) -> bool:
+        """Whether to answer: the evidence reaches ``threshold``, or the question asks for a
+        list of what the documents name and says nothing else ("Who are the key people
+        named?"), and a sentence holds such a thing."""
+        if assessment.answers(threshold):
+            return True
+        about_documents = kind.kind == LIST and len(question_words(query)) <= 1
+        return about_documents and assessment.best is not None and assessment.holds_asked
 
     def select(
         self,

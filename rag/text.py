@@ -115,6 +115,19 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in words if w and w not in _stopwords()}
 
 
+# Words a question uses to point at the documents, not at what it asks about ("Who speaks
+# for the Kremlin in the article?", "Who are the key people named?").
+META_WORDS = (
+    "article articles document documents text passage passages page pages mentioned named "
+    "mention key main"
+)
+
+
+def question_words(question: str) -> set[str]:
+    """The content words of a question that say what it is about (META_WORDS left out)."""
+    return content_words(question) - content_words(META_WORDS)
+
+
 def overlap(question_words: set[str], text: str) -> float:
     """Share of the question's content words that occur in ``text``."""
     if not question_words:

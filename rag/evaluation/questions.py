@@ -70,9 +70,7 @@ class Question:
         """Share of the key facts that ``answer`` states (None: the question lists none)."""
         if not self.facts:
             return None
-        return sum(any(contains(answer, w) for w in fact) for fact in self.facts) / len(
-            self.facts
-        )
+        return sum(any(contains(answer, w) for w in fact) for fact in self.facts) / len(self.facts)
 
     def carries_payload(self, answer: str) -> bool:
         """Whether ``answer`` carries one of the attacker's payloads."""
