@@ -115,7 +115,11 @@ def main() -> None:
     print("threshold | current: refused unanswerable, false refusals | fitted: the same")
     offset = round(-bias / scale - rag.Settings().refusal_threshold, 2)
     print(f"(fitted thresholds are the current ones + {offset})")
-    for step in range(40, 100, 2):
+    best = min(
+        (outcome(rows, fitted, step / 100)["wrong"], step / 100) for step in range(50, 250)
+    )
+    print(f"fitted weights: fewest wrong ({best[0]:.3f}) at threshold {best[1]:.2f}")
+    for step in range(40, 130, 3):
         t = step / 100
         now, new = outcome(rows, EVIDENCE_WEIGHTS, t), outcome(rows, fitted, t + offset)
         print(
@@ -123,11 +127,11 @@ def main() -> None:
             f"| {new['refused_unanswerable']:.3f} {new['false_refusals']:.3f} "
             f"(wrong {new['wrong']:.3f})"
         )
-    for shift in (-0.1, 0.0, 0.1, 0.2, 0.3):
-        print(f"per suite, fitted, threshold {-bias / scale + shift:.3f}:")
+    for threshold in (-bias / scale - 0.1, -bias / scale, best[1]):
+        print(f"per suite, fitted, threshold {threshold:.3f}:")
         for name in sorted({r["suite"] for r in rows}):
             mine = [r for r in rows if r["suite"] == name]
-            seen = outcome(mine, fitted, -bias / scale + shift)
+            seen = outcome(mine, fitted, threshold)
             print(f"  {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in seen.items()))
 
 

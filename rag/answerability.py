@@ -92,16 +92,21 @@ class Asks:
 
     def held_by(self, sentence: str, question: str = "") -> bool:
         """Whether ``sentence`` holds something of the kind asked for. A name must be one the
-        question does not already give (the answer to "Who met Putin?" is not "Putin")."""
+        question does not already give (the answer to "Who met Putin?" is not "Putin"); a
+        number or a time must come with over a third of what the question asks about ("How many
+        bytes … by default?" is not answered by "32 bytes … is sufficient")."""
         if self.kind is None:
             return True
         if self.kind == "name":
             return bool(names(sentence) - names(question))
-        return bool(HOLDS[self.kind].search(sentence))
+        if not HOLDS[self.kind].search(sentence):
+            return False
+        words = question_words(question)
+        return not words or len(words & content_words(sentence)) * 3 > len(words)
 
 
 OPENERS = "([{“«"
-PAIRS = ("()", "[]", "{}", "“”", "«»")
+PAIRS = ("()", "“”", "«»")  # not [ ]: "[0, n)" is a half-open range
 
 
 def unbalanced(text: str) -> bool:
@@ -166,7 +171,7 @@ def missing_names(question: str, passages: list[Passage]) -> set[str]:
     """The question's names (as stems) that no passage, title or heading mentions; a name
     spelt out in the question and abbreviated in the documents ("United States", "U.S.") is
     mentioned."""
-    asked = names(question)
+    asked = names(question.partition(" ")[2])  # a capitalised first word is no name
     if not asked:
         return set()
     missing = asked - known_words(passages)

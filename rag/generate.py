@@ -16,7 +16,16 @@ from rag.answerability import (
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ConfigError
-from rag.kinds import COMPARISON, LIST, SUMMARY, WHY_HOW, YES_NO, QuestionKind, kind_of
+from rag.kinds import (
+    COMPARISON,
+    FACT,
+    LIST,
+    SUMMARY,
+    WHY_HOW,
+    YES_NO,
+    QuestionKind,
+    kind_of,
+)
 from rag.synthesis import (
     Selection,
     comparison_sentences,
@@ -134,11 +143,11 @@ class Assessment:
 # threshold is refusal_threshold (llm_refusal_threshold before asking a model).
 EVIDENCE_WEIGHTS = {
     "score": 1.0,
-    "coverage": 1.05,
+    "coverage": 1.06,
     "names_in_best": 0.19,
-    "similarity": 0.69,
-    "missing_names": -0.26,
-    "missing_terms": -0.2,
+    "similarity": 0.71,
+    "missing_names": -0.23,
+    "missing_terms": -0.19,
 }
 
 
@@ -186,10 +195,11 @@ class ExtractiveGenerator:
 
     def score_sentences(self, query: str, passages: list[Passage]) -> list[ScoredSentence]:
         """Every whole sentence of the first ``max_answer_passages`` evidence passages (see
-        evidence_passages), best first."""
+        evidence_passages; twice as many for a list or a comparison), best first."""
+        reach = self.settings.max_answer_passages * (2 if kind_of(query).gathers else 1)
         candidates = [
             (sentence, passage, position)
-            for passage in evidence_passages(passages)[: self.settings.max_answer_passages]
+            for passage in evidence_passages(passages)[:reach]
             if not passage.code  # code is cited as it stands, never quoted as a sentence
             for position, sentence in enumerate(split_sentences(passage.text))
             if is_whole_sentence(sentence)
@@ -268,7 +278,20 @@ class ExtractiveGenerator:
     ) -> bool:
         """Whether to answer: the evidence reaches ``threshold``, or the question asks for a
         list of what the documents name and says nothing else ("Who are the key people
-        named?"), and a sentence holds such a thing."""
+        named?"), and a sentence holds such a thing. Never when the question is about a name
+        that no passage mentions, unless it asks why, how or whether (a false premise:
+        "Why did Qatar host the talks?" is answered with who did)."""
+        if (
+            assessment.names_in_best == 0.0
+            and assessment.missing_names
+            and kind.kind
+            in (
+                FACT,
+                LIST,
+                COMPARISON,
+            )
+        ):
+            return False  # about someone or something no passage mentions ("China's position")
         if assessment.answers(threshold):
             return True
         about_documents = kind.kind == LIST and len(question_words(query)) <= 1
@@ -288,7 +311,10 @@ class ExtractiveGenerator:
         fitting = [s for s in ranked if asks.held_by(s.text, query)]
         opening = None
         if kind.kind == LIST:
-            chosen = list_sentences(fitting, query, self.LIST_SENTENCES, self.LIST_MARGIN)
+            # a list of what the documents name ("Who are the key people?") may come from
+            # anywhere in them; a list about a topic from what is close to it
+            margin = 1.0 if len(question_words(query)) <= 1 else self.LIST_MARGIN
+            chosen = list_sentences(fitting, query, self.LIST_SENTENCES, margin)
         elif kind.kind == COMPARISON:
             chosen = comparison_sentences(fitting, kind.sides) or self._facts(
                 query, ranked, asks, passages

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answerability import is_whole_sentence
+from rag.answerability import NAME_RUN, is_whole_sentence
 from rag.text import content_words, names
 from rag.types import Passage, ScoredSentence
 
@@ -19,6 +19,12 @@ NAMED_ITEMS = re.compile(
     r"\b(?:who|whom|countries|country|nations|states|people|persons|leaders|officials|"
     r"players|parties|figures|members|cities|companies|organi[sz]ations|allies|powers|"
     r"governments|authors|characters|actors|names)\b",
+    re.I,
+)
+# Lists of people: their items are full names.
+PEOPLE = re.compile(
+    r"\b(?:who|whom|people|persons|leaders|officials|figures|players|members|authors|"
+    r"characters|actors)\b",
     re.I,
 )
 # A sentence that gives a reason or a manner ("… because …", "… in order to …", "by …ing").
@@ -36,6 +42,8 @@ DENIALS = re.compile(
     r"declined?|fails?|failed|unable|lacks?|hesitated?|rejected?|forbidden|prohibited)\b",
     re.I,
 )
+# Lists: what each new item a sentence adds is worth, in sentence score.
+ITEM_BONUS = 0.03
 # Summaries: the lift of a section's first sentence and of a paragraph's, and the most
 # sentences a summary grows to when a document has more sections than its usual length.
 SECTION_LEAD, PARAGRAPH_LEAD, MAX_SUMMARY_SENTENCES = 0.1, 0.03, 7
@@ -64,30 +72,45 @@ def reading_order(sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 def list_sentences(
     ranked: Sequence[ScoredSentence], question: str, limit: int, margin: float
 ) -> list[ScoredSentence]:
-    """Up to ``limit`` sentences, at most one per paragraph, each adding something the ones
-    before it did not say: a new name when the question asks for named things, else new
-    words. Candidates score within ``margin`` of the best."""
+    """Up to ``limit`` sentences, each adding something the ones before it did not say: a new
+    name when the question asks for named things, else new words. Candidates score within
+    ``margin`` of the best; the next one taken is the best by its score plus ITEM_BONUS for
+    each new item (up to three), so a sentence naming three countries goes before one that
+    names one."""
     if not ranked:
         return []
     by_name = bool(NAMED_ITEMS.search(question))
     asked = names(question)
     floor = ranked[0].score - margin
+    pool = [s for s in ranked if s.score >= floor]
+    if PEOPLE.search(question):  # people have full names: "Dmitry Peskov", "Marco Rubio"
+        items = {id(s): set(NAME_RUN.findall(s.text)) for s in pool}
+    else:
+        items = {
+            id(s): (named_in(s.text) - asked if by_name else content_words(s.text) - asked)
+            for s in pool
+        }
     chosen: list[ScoredSentence] = []
     said: set[str] = set()
-    for sentence in ranked:
-        if sentence.score < floor or len(chosen) == limit:
-            break
-        if any(paragraph_key(sentence) == paragraph_key(c) for c in chosen):
+    while pool and len(chosen) < limit:
+        best = max(
+            pool, key=lambda s, said=said: s.score + ITEM_BONUS * min(len(items[id(s)] - said), 3)
+        )
+        pool.remove(best)
+        new = items[id(best)] - said
+        enough = 1 if by_name else max(2, len(items[id(best)]) // 3)
+        if chosen and len(new) < enough or (by_name and not new):
             continue
-        items = names(sentence.text) - asked if by_name else content_words(sentence.text)
-        new = items - said
-        if by_name and not new:
-            continue
-        if not by_name and chosen and len(new) < max(2, len(items) // 3):
-            continue
-        chosen.append(sentence)
-        said |= items
+        chosen.append(best)
+        said |= items[id(best)]
     return chosen
+
+
+def named_in(sentence: str) -> set[str]:
+    """The names a sentence mentions; its first word only when the next is capitalised too
+    ("Ukrainian President …", not "Leaders on all sides …")."""
+    first, _, rest = sentence.partition(" ")
+    return names(rest) | (names(first) if rest[:1].isupper() else set())
 
 
 def _mentions(sentence: ScoredSentence, side: str) -> bool:
