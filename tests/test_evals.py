@@ -129,13 +129,20 @@ def test_quoref_sample_is_seeded_and_one_passage_is_one_file(tmp_path):
 
 
 def test_gate_fails_on_a_drop_beyond_tolerance():
-    baseline = {"suite": "s", "tolerance_points": 2, "metrics": dict.fromkeys(gate.GATED, 0.9)}
-    fine = dict.fromkeys(gate.GATED, 0.885)
+    accepted = dict.fromkeys(gate.GATED, 0.9) | {"false_refusal_rate": 0.05}
+    baseline = {"suite": "s", "tolerance_points": 2, "metrics": accepted}
+    fine = dict.fromkeys(gate.GATED, 0.885) | {"false_refusal_rate": 0.065}
     assert not any(line.startswith("FAIL") for line in gate.check(fine, baseline))
     worse = fine | {"citation_accuracy": 0.87}
     assert [line.split()[1] for line in gate.check(worse, baseline) if "FAIL" in line] == [
         "citation_accuracy:"
     ]
+
+
+def test_gate_fails_when_false_refusals_rise_beyond_tolerance():
+    baseline = {"suite": "s", "tolerance_points": 2, "metrics": {"false_refusal_rate": 0.05}}
+    assert "FAIL" not in gate.check({"false_refusal_rate": 0.07}, baseline)[0]
+    assert gate.check({"false_refusal_rate": 0.08}, baseline)[0].startswith("FAIL")
 
 
 def rag_eval(*args, cwd):

@@ -73,14 +73,15 @@ def test_api_answers_with_source_cards(server):
     text, sources = ask(client, QUESTION)
     assert "Saudi Arabia" in text and "(#source-1)" in text
     assert 'id="source-1"' in sources and "¶2" in sources and "<mark>" in sources
-    assert re.search(r"similarity 0\.\d\d · BM25 \d+\.\d · fused \d\.\d\d", sources)
+    assert re.search(r"similarity 0\.\d\d · BM25 \d+\.\d<", sources)
+    assert "fused" not in sources  # normalised over the pool: meaningless to a reader
 
 
 def test_api_refusal_shows_closest_passages(server):
     from gradio_client import Client
 
     text, sources = ask(Client(server[0], verbose=False), "What is the capital of Australia?")
-    assert text.startswith("**Not found in the documents.**")
+    assert text.strip() == "**Not found in the documents.**"  # said once
     assert "Closest passages looked at" in sources
 
 
@@ -213,6 +214,7 @@ def test_browser_answer_follow_up_refusal_upload_and_no_script_runs(server, brow
 
         refusal = ask_in_page(page, "What is the capital of Australia?")
         assert refusal.startswith("Not found in the documents")
+        assert "could not find" not in refusal  # "not found" is said once
         assert "Closest passages looked at" in page.locator("#sources").inner_text()
 
         hostile = ask_in_page(page, "What did the lighthouse keeper Ingrid Solberg write?")

@@ -4,7 +4,7 @@ its file, paragraph, lines and the sentence it supports."""
 from __future__ import annotations
 
 from ui.conversation import Conversation
-from ui.render import supporting_sentences
+from ui.render import REFUSAL_TITLE, refusal_detail, supporting_sentences
 
 
 def conversation_markdown(conversation: Conversation) -> str:
@@ -17,7 +17,7 @@ def conversation_markdown(conversation: Conversation) -> str:
             lines += [f"_({outcome})_", ""]
             continue
         if answer.refused:
-            lines += ["**Not found in the documents.** " + answer.text, ""]
+            lines += [f"**{REFUSAL_TITLE}.**{refusal_detail(answer)}", ""]
             continue
         lines += [answer.text, ""]
         support = supporting_sentences(answer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from rag.generate import REFUSAL_TEXT
 from rag.injection import set_aside_note
 from rag.text import address_spans, content_words, split_sentences
 from rag.types import Answer, Passage
@@ -46,7 +47,7 @@ def _code_span(text: str) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The answer for the chat bubble: escaped text whose [n] markers link to their source card."""
     if answer.refused:
-        return f"**{REFUSAL_TITLE}.** {escape_markdown(answer.text)}"
+        return f"**{REFUSAL_TITLE}.**{refusal_detail(answer)}"
     pieces, last = [], 0
     for match in MARKER.finditer(answer.text):
         pieces.append(escape_markdown(answer.text[last : match.start()]))
@@ -99,13 +100,19 @@ def _card(passage: Passage, title: str, anchor: str, highlights: set[str]) -> st
     )
 
 
+def refusal_detail(answer: Answer) -> str:
+    """What a refusal says beyond "Not found in the documents" (nothing for the usual one)."""
+    if answer.text == REFUSAL_TEXT:
+        return ""
+    return " " + escape_markdown(answer.text)
+
+
 def retrieval_reason(passage: Passage) -> str:
-    """Why the passage was retrieved: each retrieval arm's score."""
+    """Why the passage was retrieved: each retrieval arm's own score (the fused score is
+    normalised over the candidates, so it says nothing to a reader)."""
     parts = [f"similarity {passage.score:.2f}"]
     if passage.lexical_score is not None:
         parts.append(f"BM25 {passage.lexical_score:.1f}")
-    if passage.fused_score is not None:
-        parts.append(f"fused {passage.fused_score:.2f}")
     return " · ".join(parts)
 
 

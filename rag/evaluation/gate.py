@@ -7,7 +7,9 @@ from pathlib import Path
 
 from rag.errors import ConfigError
 
-GATED = ("answer_accuracy", "citation_accuracy", "refusal_accuracy")
+GATED = ("answer_accuracy", "citation_accuracy", "refusal_accuracy", "false_refusal_rate")
+# Metrics where lower is better: they may not rise more than the tolerance above the baseline.
+LOWER_IS_BETTER = ("false_refusal_rate",)
 
 
 def load_baseline(path: Path) -> dict:
@@ -28,10 +30,16 @@ def check(metrics: dict, baseline: dict) -> list[str]:
     tolerance = baseline["tolerance_points"] / 100
     lines = []
     for name in GATED:
+        if name not in baseline["metrics"]:
+            continue  # a suite without such questions (no unanswerable ones, say)
         accepted, measured = baseline["metrics"][name], metrics.get(name)
-        ok = measured is not None and measured >= accepted - tolerance
+        if name in LOWER_IS_BETTER:
+            ok = measured is not None and measured <= accepted + tolerance
+            limit = f"allowed up to {accepted + tolerance:.4f}"
+        else:
+            ok = measured is not None and measured >= accepted - tolerance
+            limit = f"allowed down to {accepted - tolerance:.4f}"
         lines.append(
-            f"{'ok  ' if ok else 'FAIL'} {name}: {measured} (baseline {accepted}, "
-            f"allowed down to {accepted - tolerance:.4f})"
+            f"{'ok  ' if ok else 'FAIL'} {name}: {measured} (baseline {accepted}, {limit})"
         )
     return lines

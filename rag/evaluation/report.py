@@ -16,6 +16,7 @@ HEADLINE = [
     ("answer_accuracy", "answer accuracy"),
     ("citation_accuracy", "citation accuracy"),
     ("citation_precision", "citation precision"),
+    ("facts_covered", "facts covered"),
     ("refusal_accuracy", "refusal accuracy"),
     ("false_refusal_rate", "false refusals"),
     ("attack_success_rate", "attack success"),

@@ -286,7 +286,7 @@ def probe(work_dir: Path) -> Suite:
         "probe",
         "false-refusal probe: each answerable question of ceasefire, ceasefire-heldout, "
         "dpkg-specs and multidoc asked in a second wording (synonyms, other word forms, lower "
-        "case), written before tuning; over the four corpora in one folder (25 documents); "
+        "case), written before tuning; over the three corpora in one folder (15 documents); "
         "alternate questions are the tuning and the reporting half",
         _mixed_corpus(work_dir, "probe", ("article", "multidoc", "dpkg-specs")),
         load_questions(QUESTIONS_DIR / "probe.jsonl"),
