@@ -308,7 +308,21 @@ def synthesis(work_dir: Path) -> Suite:
     )
 
 
-MIXED_SUITES = {"probe": probe, "synthesis": synthesis}
+def conversation(work_dir: Path) -> Suite:
+    """Fifteen six-turn conversations over the article and the multidoc documents in one
+    folder: each turn is asked after the ones before it in one chat session."""
+    return Suite(
+        "conversation",
+        "15 conversations of 6 turns (90 questions: 15 openers, 75 follow-ups that refer back "
+        "with pronouns or leave the subject out) about the article, Python docs, three licences "
+        "and pip pages in one folder; written before tuning; alternate conversations are the "
+        "tuning and the reporting half",
+        _mixed_corpus(work_dir, "conversation", ("article", "multidoc")),
+        load_questions(QUESTIONS_DIR / "conversation.jsonl"),
+    )
+
+
+MIXED_SUITES = {"probe": probe, "synthesis": synthesis, "conversation": conversation}
 LOCAL_SUITES = {
     "ceasefire": ceasefire,
     "ceasefire-heldout": ceasefire_heldout,
