@@ -196,21 +196,31 @@ class Bot:
 
     def condense(self, question: str, history: list[Answer]) -> str:
         """The standalone form of a follow-up: written by the LLM generator when there is one
-        (``llm_condense``), else the previous query + the question when it refers back."""
-        from rag.chat import needs_context, standalone_query
+        (``llm_condense``) and kept only when it merely replaced references (rag.chat.
+        faithful_rewrite), else the previous query + the question when it refers back.
+        A refusal is never context: its turn counts by its question alone."""
+        from rag.chat import faithful_rewrite, needs_context, standalone_query
 
         previous = history[-1].query if history else None
         if not history or not needs_context(question):
             return question
         rewrite = getattr(self._generator, "condense", None)
         if rewrite is not None and self.settings.llm_condense:
+            turns = [(a.question, "" if a.refused else a.text) for a in history]
             try:
-                text = rewrite(question, [(a.question, a.text) for a in history])
+                text = rewrite(question, turns)
             except RagError as error:
                 log.warning("follow-up rewrite failed (%s); using the heuristic", error)
                 text = ""
-            if text and len(text) <= self.settings.max_question_chars:
+            conversation = " ".join(f"{q} {a}" for q, a in turns)
+            if (
+                text
+                and len(text) <= self.settings.max_question_chars
+                and faithful_rewrite(question, text, conversation)
+            ):
                 return text
+            if text:
+                log.info("follow-up rewrite %r changed the question; using the heuristic", text)
         return standalone_query(question, previous)
 
     def chat(self):

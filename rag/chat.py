@@ -14,16 +14,47 @@ if TYPE_CHECKING:
     from rag.api import Bot
 
 # Words that point back at something said before ("What did he say?", "And there?").
+REFERRING_WORDS = (
+    "he she it its they them their theirs him his her hers this that these those there then "
+    "former latter also else other another same more"
+).split()
 REFERRING = re.compile(
-    r"\b(he|she|it|its|they|them|their|theirs|him|his|her|hers|this|that|these|those|there|"
-    r"then|former|latter|also|else|other|another|same|more)\b|^(and|but|what about|how about)\b",
-    re.IGNORECASE,
+    rf"\b({'|'.join(REFERRING_WORDS)})\b|^(and|but|what about|how about)\b", re.IGNORECASE
 )
 
 
 def needs_context(question: str) -> bool:
     """Whether a follow-up depends on the conversation: it refers back or says too little."""
     return bool(REFERRING.search(question)) or len(content_words(question)) < 2
+
+
+QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
+def question_word(question: str) -> str | None:
+    """The word that says what is asked: the first wh-word, else the opening verb of a yes/no
+    question ("does", "is"), else None."""
+    from rag.kinds import YES_NO_PATTERN
+
+    match = QUESTION_WORD.search(question)
+    if match:
+        return match.group(1).lower()
+    opening = YES_NO_PATTERN.match(question)
+    return opening.group(0).strip().lower() if opening else None
+
+
+def faithful_rewrite(question: str, rewrite: str, conversation: str) -> bool:
+    """Whether a standalone form of ``question`` only replaced its references: it asks with the
+    same question word, keeps two thirds of the question's own words, and adds only words that
+    the conversation (``conversation``: its questions and non-refused answers) has."""
+    if question_word(question) != question_word(rewrite):
+        return False  # "When was the bombing he carried out?" is not "Who carried it out?"
+    asked = content_words(question) - content_words(" ".join(REFERRING_WORDS))
+    written = content_words(rewrite)
+    if asked and len(asked & written) * 3 < len(asked) * 2:
+        return False  # the ask itself changed
+    added = written - content_words(question) - content_words(conversation)
+    return not added  # nothing the conversation did not say ("the user did not find…")
 
 
 def standalone_query(question: str, previous_query: str | None) -> str:

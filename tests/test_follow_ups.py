@@ -1,0 +1,67 @@
+"""Follow-ups keep their own question: a model's rewrite may only replace references, and the
+bot's refusals are never context (issue 19)."""
+
+from __future__ import annotations
+
+import rag
+from rag.chat import faithful_rewrite
+from rag.generate import REFUSAL_TEXT
+from rag.llm.generator import LLMGenerator
+
+
+class ScriptedModel:
+    """Stands in for the language model (an external component): sends a chosen rewrite and
+    keeps the messages it was sent."""
+
+    def __init__(self, rewrite: str):
+        self.rewrite = rewrite
+        self.sent: list[list[dict]] = []
+
+    def stream_chat(self, messages, max_tokens):
+        self.sent.append(messages)
+        yield self.rewrite
+
+
+def _scripted_bot(article_bot: rag.Bot, rewrite: str) -> tuple[rag.Bot, ScriptedModel]:
+    bot = rag.Bot(article_bot.settings)
+    model = ScriptedModel(rewrite)
+    bot.__dict__["_generator"] = LLMGenerator("scripted", bot.settings, bot.embedder, model)
+    return bot, model
+
+
+def test_a_rewrite_that_changes_the_question_word_or_adds_words_is_rejected():
+    said = "Who is the Kremlin spokesperson? Kremlin spokesperson Dmitry Peskov stated that …"
+    assert faithful_rewrite("What did he say?", "What did Dmitry Peskov say?", said)
+    # the question word changed: the user asked when, not who
+    assert not faithful_rewrite(
+        "When was the bombing that he carried out?",
+        "Who was the person who carried out the bombing?",
+        "Who is Tim? Tim carried out the bombing.",
+    )
+    # built on the bot's own words, not the conversation's
+    assert not faithful_rewrite(
+        "Where will he begin?", "Why did the user not find the information?", "Who is Tom?"
+    )
+    # the ask itself was replaced
+    assert not faithful_rewrite(
+        "What did it make?", "What caused the paralysis?", "The toxin caused the paralysis."
+    )
+
+
+def test_an_unfaithful_rewrite_falls_back_to_the_question_with_its_context(article_bot):
+    bot, _ = _scripted_bot(article_bot, "Why did the user not find the information?")
+    session = bot.chat()
+    first = session.ask("Who is the Kremlin spokesperson?")
+    follow_up = session.ask("What did he say?")
+    assert follow_up.query != "Why did the user not find the information?"
+    assert follow_up.query == f"{first.query} What did he say?"
+
+
+def test_a_refusal_is_never_context_for_the_rewrite(article_bot):
+    bot, model = _scripted_bot(article_bot, "Where will Marco Rubio begin?")
+    history = [bot.ask("What is the capital of Australia?")]
+    assert history[0].refused
+    bot.condense("Where will he begin?", history)
+    prompt = model.sent[-1][-1]["content"]
+    assert "capital of Australia" in prompt  # the user's question is kept
+    assert REFUSAL_TEXT not in prompt and "Assistant:" not in prompt
