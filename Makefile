@@ -33,11 +33,19 @@ test: lint $(CHROMIUM)
 	$(BIN)/pytest
 	$(MAKE) gate
 
-# fails when the ceasefire or the multidoc suite drops more than 2 points below its baseline
+# fails when a suite's accuracy drops, or its false refusals rise, more than 2 points beyond its
+# baseline: ceasefire, multidoc, the false-refusal probe and synthesis with the quoting
+# generator, and ceasefire with the local model (a few minutes)
 gate: install
 	$(BIN)/rag eval ceasefire --generator extractive --gate evals/baseline.json --out reports/gate
 	$(BIN)/rag eval multidoc --generator extractive --gate evals/baseline-multidoc.json \
 		--out reports/gate-multidoc
+	$(BIN)/rag eval probe --generator extractive --gate evals/baseline-probe.json \
+		--out reports/gate-probe
+	$(BIN)/rag eval synthesis --generator extractive --gate evals/baseline-synthesis.json \
+		--out reports/gate-synthesis
+	$(BIN)/rag eval ceasefire --generator local --gate evals/baseline-local.json \
+		--out reports/gate-local
 
 eval: install
 	$(BIN)/rag eval --out reports/latest

@@ -196,6 +196,9 @@ class ExtractiveGenerator:
     # Summaries: sentences, and the weight of diversity against centrality.
     SUMMARY_SENTENCES, SUMMARY_DIVERSITY = 5, 0.3
     VECTOR_CACHE = 20000  # sentence embeddings kept for summaries
+    # A longer document is summarised from its paragraphs' first sentences (at most this many,
+    # evenly spread): embedding every sentence of a book would take minutes.
+    SUMMARY_CANDIDATES = 400
 
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
@@ -388,6 +391,10 @@ class ExtractiveGenerator:
                 for position, sentence in enumerate(split_sentences(passage.text))
                 if is_whole_sentence(sentence)
             ]
+            if len(candidates) > self.SUMMARY_CANDIDATES:  # a long document: its paragraphs'
+                leads = [c for c in candidates if c.position == 0]  # first sentences, spread
+                step = max(1, len(leads) // self.SUMMARY_CANDIDATES)
+                candidates = leads[::step][: self.SUMMARY_CANDIDATES]
             vectors = self._vectors([c.text for c in candidates])
             chosen += summary_sentences(
                 candidates, vectors, each or self.SUMMARY_SENTENCES, self.SUMMARY_DIVERSITY
