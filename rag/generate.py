@@ -28,6 +28,7 @@ from rag.kinds import (
 )
 from rag.synthesis import (
     Selection,
+    about,
     comparison_sentences,
     list_sentences,
     overview_passages,
@@ -336,7 +337,10 @@ class ExtractiveGenerator:
                 ranked = reason_first(ranked, self.REASON_BONUS)
             chosen = self._facts(query, ranked, asks, passages)
             if kind.kind == YES_NO and chosen:
-                opening = yes_or_no(query, chosen[0].text)
+                best = chosen[0]
+                opening = yes_or_no(
+                    query, best.text, f"{best.passage.context or ''} {best.passage.text}"
+                )
         split = {
             (p.source, p.paragraph): split_sentences(p.text) for p in evidence_passages(passages)
         }
@@ -376,7 +380,7 @@ class ExtractiveGenerator:
         prose = overview_passages(passages)
         focus = summary_focus(query, prose)
         if focus:  # "Summarize what the article says about Putin": only what is about him
-            prose = [p for p in prose if focus & content_words(f"{p.context or ''} {p.text}")]
+            prose = about(focus, prose)
         by_source: dict[str, list[Passage]] = {}
         for passage in prose:
             by_source.setdefault(passage.source, []).append(passage)
@@ -391,6 +395,8 @@ class ExtractiveGenerator:
                 for position, sentence in enumerate(split_sentences(passage.text))
                 if is_whole_sentence(sentence)
             ]
+            if focus:  # the sentences about it, when there are any
+                candidates = [c for c in candidates if focus & content_words(c.text)] or candidates
             if len(candidates) > self.SUMMARY_CANDIDATES:  # a long document: its paragraphs'
                 leads = [c for c in candidates if c.position == 0]  # first sentences, spread
                 step = max(1, len(leads) // self.SUMMARY_CANDIDATES)

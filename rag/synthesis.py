@@ -148,17 +148,18 @@ def reason_first(ranked: Sequence[ScoredSentence], bonus: float) -> list[ScoredS
     return sorted(ranked, key=lambda s: -(s.score + (bonus if REASON_CUES.search(s.text) else 0.0)))
 
 
-def yes_or_no(question: str, sentence: str) -> str:
-    """ "Yes" when the sentence says what the question asks, "No" when it denies it or names
-    another name or number in the place of the question's ("Did Qatar host…?" answered by
+def yes_or_no(question: str, sentence: str, paragraph: str = "") -> str:
+    """ "Yes" when the sentence says what the question asks, "No" when it denies it or when
+    the question's name or number is nowhere in the sentence's paragraph (``paragraph``, with
+    its title and headings) while the sentence names another ("Did Qatar host…?" answered by
     "…Saudi Arabia hosting…")."""
     denied = bool(DENIALS.search(sentence)) != bool(DENIALS.search(question))
-    said = content_words(sentence)
+    said = content_words(f"{sentence} {paragraph}")
     other_name = bool(names(question.partition(" ")[2]) - said) and bool(
         names(sentence) - names(question)
     )
     asked_numbers = set(NUMBER.findall(question))
-    other_number = bool(asked_numbers - set(NUMBER.findall(sentence))) and bool(
+    other_number = bool(asked_numbers - set(NUMBER.findall(f"{sentence} {paragraph}"))) and bool(
         NUMBER.findall(sentence)
     )
     return "No" if denied or other_name or other_number else "Yes"
@@ -265,10 +266,15 @@ SUMMARY_VOCABULARY = (
 )
 
 
+def _words(text: str) -> set[str]:
+    """Content words with hyphenated and path-joined words split ("ukraine-russia-talks.txt")."""
+    return content_words(re.sub(r"[-/_.]+", " ", text))
+
+
 def summary_subject(question: str) -> set[str]:
     """The words of a summary request that name what to summarise ("ceasefire" in
     "Summarize the ceasefire article")."""
-    return content_words(question) - content_words(SUMMARY_VOCABULARY)
+    return _words(question) - content_words(SUMMARY_VOCABULARY)
 
 
 def summary_focus(question: str, passages: Sequence[Passage]) -> set[str]:
@@ -277,5 +283,11 @@ def summary_focus(question: str, passages: Sequence[Passage]) -> set[str]:
     about Putin")."""
     named: set[str] = set()
     for passage in passages:
-        named |= content_words(f"{passage.source} {passage.context or ''}")
+        named |= _words(f"{passage.source} {passage.context or ''}")
     return summary_subject(question) - named
+
+
+def about(focus: set[str], passages: Sequence[Passage]) -> list[Passage]:
+    """The passages that mention one of the ``focus`` words; all of them when none does."""
+    kept = [p for p in passages if focus & _words(f"{p.context or ''} {p.text}")]
+    return kept or list(passages)
