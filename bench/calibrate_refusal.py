@@ -112,20 +112,17 @@ def main() -> None:
     fitted = {name: round(float(w / scale), 3) for name, w in zip(FEATURES, raw, strict=True)}
     print(f"fitted weights (score = 1): {fitted}, threshold {-bias / scale:.3f}")
     print(f"current weights: {EVIDENCE_WEIGHTS}, threshold {rag.Settings().refusal_threshold}")
-    print("threshold | current: refused unanswerable, false refusals | fitted: the same")
-    offset = round(-bias / scale - rag.Settings().refusal_threshold, 2)
-    print(f"(fitted thresholds are the current ones + {offset})")
     best = min(
         (outcome(rows, fitted, step / 100)["wrong"], step / 100) for step in range(50, 250)
     )
     print(f"fitted weights: fewest wrong ({best[0]:.3f}) at threshold {best[1]:.2f}")
-    for step in range(40, 130, 3):
-        t = step / 100
-        now, new = outcome(rows, EVIDENCE_WEIGHTS, t), outcome(rows, fitted, t + offset)
+    print("the curve (current weights): threshold, refused when unanswerable, refused when")
+    print("answerable (false refusals), share wrong")
+    for step in range(90, 186, 6):
+        seen = outcome(rows, EVIDENCE_WEIGHTS, step / 100)
         print(
-            f"{t:.2f} | {now['refused_unanswerable']:.3f} {now['false_refusals']:.3f} "
-            f"| {new['refused_unanswerable']:.3f} {new['false_refusals']:.3f} "
-            f"(wrong {new['wrong']:.3f})"
+            f"  {step / 100:.2f}  {seen['refused_unanswerable']:.3f}  "
+            f"{seen['false_refusals']:.3f}  {seen['wrong']:.3f}"
         )
     for threshold in (-bias / scale - 0.1, -bias / scale, best[1]):
         print(f"per suite, fitted, threshold {threshold:.3f}:")

@@ -110,7 +110,7 @@ def _with_marker(sentence: str, number: int) -> str:
     "… copy.deepcopy() [1].", "… (smallest to largest) [1]."."""
     if sentence.endswith(tuple(CLOSERS)):
         return f"{sentence} [{number}]"
-    body = sentence.rstrip(".!?…")
+    body = sentence.rstrip(".!?…:;")
     return f"{body} [{number}]{sentence[len(body) :]}"
 
 
@@ -393,8 +393,8 @@ class ExtractiveGenerator:
                 ScoredSentence(sentence, passage, position, passage.score)
                 for passage in members
                 for position, sentence in enumerate(split_sentences(passage.text))
-                if is_whole_sentence(sentence)
-            ]
+                if is_whole_sentence(sentence) and not sentence.rstrip().endswith(":")
+            ]  # a lead-in to a list or code ("Here are some examples:") says nothing alone
             if focus:  # the sentences about it, when there are any
                 candidates = [c for c in candidates if focus & content_words(c.text)] or candidates
             if len(candidates) > self.SUMMARY_CANDIDATES:  # a long document: its paragraphs'
