@@ -182,12 +182,6 @@ class ExtractiveGenerator:
     name = "extractive"
     # Weights of the sentence score; calibrated on evals/questions/ceasefire.jsonl.
     SEMANTIC, LEXICAL, PASSAGE = 0.45, 0.4, 0.15
-    # Weight of the best paragraph's coverage of the question in the evidence (calibrated on
-    # the tuning halves of the multidoc and Quoref rejection suites, bench/calibrate_refusal.py).
-    COVERAGE = 0.4
-    # Evidence lost for each name in the question that no retrieved passage mentions
-    # ("What is China's position?" when only Ukraine, Russia and the U.S. are discussed).
-    MISSING_NAME_PENALTY = 0.15
     # Further sentences must score within this margin of the best one.
     MARGIN = 0.06
     # Lists: at most this many sentences (one a paragraph), within this margin of the best.
@@ -294,16 +288,8 @@ class ExtractiveGenerator:
         named?"), and a sentence holds such a thing. Never when the question is about a name
         that no passage mentions, unless it asks why, how or whether (a false premise:
         "Why did Qatar host the talks?" is answered with who did)."""
-        if (
-            assessment.names_in_best == 0.0
-            and assessment.missing_names
-            and kind.kind
-            in (
-                FACT,
-                LIST,
-                COMPARISON,
-            )
-        ):
+        about_the_unknown = assessment.names_in_best == 0.0 and assessment.missing_names
+        if about_the_unknown and kind.kind in (FACT, LIST, COMPARISON):
             return False  # about someone or something no passage mentions ("China's position")
         if assessment.answers(threshold):
             return True
@@ -337,16 +323,10 @@ class ExtractiveGenerator:
                 ranked = reason_first(ranked, self.REASON_BONUS)
             chosen = self._facts(query, ranked, asks, passages)
             if kind.kind == YES_NO and chosen:
-                best = chosen[0]
-                opening = yes_or_no(
-                    query, best.text, f"{best.passage.context or ''} {best.passage.text}"
-                )
-        split = {
-            (p.source, p.paragraph): split_sentences(p.text) for p in evidence_passages(passages)
-        }
+                opening = yes_or_no(query, chosen[0].text, chosen[0].passage)
         if kind.kind != YES_NO:
             chosen = reading_order(chosen)
-        return Selection(with_named_subjects(chosen, split), opening)
+        return Selection(with_named_subjects(chosen), opening)
 
     def _facts(
         self, query: str, ranked: list[ScoredSentence], asks: Asks, passages: list[Passage]

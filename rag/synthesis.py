@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answerability import NAME_RUN, is_whole_sentence
-from rag.text import content_words, names
+from rag.text import content_words, names, split_sentences
 from rag.types import Passage, ScoredSentence
 
 # List questions whose items are names: the answer's sentences must each add a new name.
@@ -148,11 +148,12 @@ def reason_first(ranked: Sequence[ScoredSentence], bonus: float) -> list[ScoredS
     return sorted(ranked, key=lambda s: -(s.score + (bonus if REASON_CUES.search(s.text) else 0.0)))
 
 
-def yes_or_no(question: str, sentence: str, paragraph: str = "") -> str:
+def yes_or_no(question: str, sentence: str, passage: Passage) -> str:
     """ "Yes" when the sentence says what the question asks, "No" when it denies it or when
-    the question's name or number is nowhere in the sentence's paragraph (``paragraph``, with
-    its title and headings) while the sentence names another ("Did Qatar host…?" answered by
+    the question's name or number is nowhere in the paragraph it is quoted from (``passage``,
+    with its title and headings) while the sentence names another ("Did Qatar host…?" answered by
     "…Saudi Arabia hosting…")."""
+    paragraph = f"{passage.context or ''} {passage.text}"
     denied = bool(DENIALS.search(sentence)) != bool(DENIALS.search(question))
     said = content_words(f"{sentence} {paragraph}")
     other_name = bool(names(question.partition(" ")[2]) - said) and bool(
@@ -165,15 +166,13 @@ def yes_or_no(question: str, sentence: str, paragraph: str = "") -> str:
     return "No" if denied or other_name or other_number else "Yes"
 
 
-def with_named_subjects(
-    chosen: Sequence[ScoredSentence], split: dict[tuple[str, int], list[str]]
-) -> list[ScoredSentence]:
+def with_named_subjects(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     """Each sentence whose subject is a pronoun ("He argues …") preceded by the sentence of
     its paragraph that comes before it, which names who or what that is."""
     out: list[ScoredSentence] = []
     for sentence in chosen:
         if PRONOUN_SUBJECT.match(sentence.text) and sentence.position > 0:
-            before = split[paragraph_key(sentence)][sentence.position - 1]
+            before = split_sentences(sentence.passage.text)[sentence.position - 1]
             if is_whole_sentence(before) and all(
                 (paragraph_key(s), s.position) != (paragraph_key(sentence), sentence.position - 1)
                 for s in [*out, *chosen]

@@ -201,8 +201,7 @@ class LLMGenerator:
             claims = self.checker.verify(parse_draft(draft, len(shown)), shown, query)
         if claims and any(assessment.asks.held_by(c.text, query) for c in claims):
             if kind.kind == YES_NO and opening is None:
-                cited = claims[0].passage
-                opening = yes_or_no(query, claims[0].text, f"{cited.context or ''} {cited.text}")
+                opening = yes_or_no(query, claims[0].text, claims[0].passage)
             answer = compose(query, claims, passages, self.name, opening=opening)
         else:
             # The model said it does not know, or wrote nothing the paragraphs support (or
