@@ -197,16 +197,15 @@ class Bot:
     def condense(self, question: str, history: list[Answer]) -> str:
         """The standalone form of a follow-up: written by the LLM generator when there is one
         (``llm_condense``) and kept only when it merely replaced references (rag.chat.
-        faithful_rewrite), else the previous query + the question when it refers back.
+        faithful_rewrite), else its references replaced by what they point at (rag.references).
         A refusal is never context: its turn counts by its question alone."""
         from rag.chat import faithful_rewrite, needs_context, standalone_query
 
-        previous = history[-1].query if history else None
         if not history or not needs_context(question):
             return question
+        turns = [(a.question, "" if a.refused else a.text) for a in history]
         rewrite = getattr(self._generator, "condense", None)
         if rewrite is not None and self.settings.llm_condense:
-            turns = [(a.question, "" if a.refused else a.text) for a in history]
             try:
                 text = rewrite(question, turns)
             except RagError as error:
@@ -221,7 +220,7 @@ class Bot:
                 return text
             if text:
                 log.info("follow-up rewrite %r changed the question; using the heuristic", text)
-        return standalone_query(question, previous)
+        return standalone_query(question, history)
 
     def chat(self):
         """A multi-turn session whose follow-ups are made standalone before retrieval."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -57,12 +57,19 @@ def faithful_rewrite(question: str, rewrite: str, conversation: str) -> bool:
     return not added  # nothing the conversation did not say ("the user did not find…")
 
 
-def standalone_query(question: str, previous_query: str | None) -> str:
-    """The text to retrieve with: the question, prefixed by the previous query when it refers
-    back to it. (An LLM rewrite replaces this heuristic when an LLM generator is configured.)"""
-    if previous_query and needs_context(question):
-        return f"{previous_query} {question}"
-    return question
+def standalone_query(question: str, history: Sequence[Answer]) -> str:
+    """The text to retrieve with when no model rewrote the follow-up: its references replaced
+    by what they point at (rag.references); else the question itself when it names what it
+    is about, or the previous query + the question."""
+    from rag.references import Turn, mentions, resolve
+
+    if not history or not needs_context(question):
+        return question
+    turns = [Turn(a.query or a.question, a.question, "" if a.refused else a.text) for a in history]
+    resolved = resolve(question, turns)
+    if resolved:
+        return resolved
+    return question if mentions(question) else f"{turns[-1].query} {question}"
 
 
 @dataclass

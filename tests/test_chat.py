@@ -6,7 +6,7 @@ def test_follow_up_retrieves_with_the_conversation(article_bot):
     first = session.ask("Who is the Kremlin spokesperson?")
     assert "Dmitry Peskov" in first.text
     follow_up = session.ask("What did he say?")
-    assert follow_up.query != "What did he say?" and "Kremlin spokesperson" in follow_up.query
+    assert follow_up.query == "What did Dmitry Peskov say?"
     assert "scrutinizing the details" in follow_up.text
     assert follow_up.citations[0].paragraph == 6
     # the raw follow-up alone finds nothing to answer with
