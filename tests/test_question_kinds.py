@@ -49,9 +49,7 @@ def test_plain_questions_are_answered_from_the_right_paragraph(
 
 
 @pytest.mark.parametrize(("question", "expected", "paragraph"), PLAIN)
-def test_plain_questions_are_answered_by_the_local_model(
-    local_bot, question, expected, paragraph
-):
+def test_plain_questions_are_answered_by_the_local_model(local_bot, question, expected, paragraph):
     _check_plain(local_bot.ask(question), expected, paragraph)
 
 
