@@ -34,8 +34,8 @@ test: lint $(CHROMIUM)
 	$(MAKE) gate
 
 # fails when a suite's accuracy drops, or its false refusals rise, more than 2 points beyond its
-# baseline: ceasefire, multidoc, the false-refusal probe and synthesis with the quoting
-# generator, and ceasefire with the local model (a few minutes)
+# baseline: ceasefire, multidoc, the false-refusal probe, synthesis and the conversation suite
+# with the quoting generator, and ceasefire with the local model (a few minutes)
 gate: install
 	$(BIN)/rag eval ceasefire --generator extractive --gate evals/baseline.json --out reports/gate
 	$(BIN)/rag eval multidoc --generator extractive --gate evals/baseline-multidoc.json \
@@ -44,6 +44,8 @@ gate: install
 		--out reports/gate-probe
 	$(BIN)/rag eval synthesis --generator extractive --gate evals/baseline-synthesis.json \
 		--out reports/gate-synthesis
+	$(BIN)/rag eval conversation --generator extractive --gate evals/baseline-conversation.json \
+		--out reports/gate-conversation
 	$(BIN)/rag eval ceasefire --generator local --gate evals/baseline-local.json \
 		--out reports/gate-local
 

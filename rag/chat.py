@@ -43,18 +43,27 @@ def question_word(question: str) -> str | None:
     return opening.group(0).strip().lower() if opening else None
 
 
+# What a reference can be replaced with: a name or a short noun phrase ("Dmitry Peskov",
+# "the secrets module's choice function") adds at most this many content words.
+MAX_ADDED_WORDS = 4
+
+
 def faithful_rewrite(question: str, rewrite: str, conversation: str) -> bool:
     """Whether a standalone form of ``question`` only replaced its references: it asks with the
     same question word, keeps two thirds of the question's own words, and adds only words that
-    the conversation (``conversation``: its questions and non-refused answers) has."""
+    the conversation (``conversation``: its questions and non-refused answers) has, and no more
+    of them than a reference takes ("What other role did Saudi Arabia play in recent ceasefire
+    discussions between Ukraine and Russia?" retrieves the previous answer again)."""
     if question_word(question) != question_word(rewrite):
         return False  # "When was the bombing he carried out?" is not "Who carried it out?"
     asked = content_words(question) - content_words(" ".join(REFERRING_WORDS))
     written = content_words(rewrite)
     if asked and len(asked & written) * 3 < len(asked) * 2:
         return False  # the ask itself changed
-    added = written - content_words(question) - content_words(conversation)
-    return not added  # nothing the conversation did not say ("the user did not find…")
+    added = written - content_words(question)
+    if len(added) > MAX_ADDED_WORDS:
+        return False  # more than a reference: the rewrite brings in the previous answer
+    return not added - content_words(conversation)  # nothing the conversation did not say
 
 
 def standalone_query(question: str, history: Sequence[Answer]) -> str:

@@ -42,6 +42,14 @@ def test_a_rewrite_that_changes_the_question_word_or_adds_words_is_rejected():
     assert not faithful_rewrite(
         "Where will he begin?", "Why did the user not find the information?", "Who is Tom?"
     )
+    # more than a reference: the previous answer brought in
+    assert not faithful_rewrite(
+        "What other role did it play?",
+        "What other role did Saudi Arabia play in recent ceasefire discussions between Ukraine "
+        "and Russia?",
+        "Which country hosted the talks? Recent ceasefire discussions between Ukraine and Russia "
+        "have drawn attention worldwide, with Saudi Arabia hosting the latest round of talks.",
+    )
     # the ask itself was replaced
     assert not faithful_rewrite(
         "What did it make?", "What caused the paralysis?", "The toxin caused the paralysis."
@@ -77,6 +85,7 @@ def test_a_follow_up_without_a_model_asks_about_what_it_refers_to(article_bot):
     spokesperson = session.ask("Who speaks for the Kremlin?")
     said = session.ask("What did he say Russia is doing?")
     assert "Peskov" in spokesperson.text and "Peskov" in said.query
+    assert "hosted" not in said.query  # earlier turns do not pile up in the query
     assert "scrutinizing" in said.text
 
 
