@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rag.text import WORD, content_words
 
-# Things a question can be about, strongest first: code ("mkstemp()", "TemporaryFile",
+# Things a question can be about (ranked by ``mentions``): code ("mkstemp()", "TemporaryFile",
 # "token_hex", "`pip wheel`"), a named module or command ("the secrets module"), a name
 # ("Saudi Arabia", "Apache License 2.0", "U.S.").
 CODE = re.compile(
