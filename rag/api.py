@@ -203,9 +203,9 @@ class Bot:
 
         if not history or not needs_context(question):
             return question
-        turns = [(a.question, "" if a.refused else a.text) for a in history]
         rewrite = getattr(self._generator, "condense", None)
         if rewrite is not None and self.settings.llm_condense:
+            turns = [(a.question, "" if a.refused else a.text) for a in history]
             try:
                 text = rewrite(question, turns)
             except RagError as error:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.answerability import MARKERS
 from rag.text import WORD, content_words
 
 # Things a question can be about (ranked by ``mentions``): code ("mkstemp()", "TemporaryFile",
@@ -24,7 +25,6 @@ NAME_WORD = r"(?:[A-Z][\w’'.-]*|\d+(?:\.\d+)*)"
 NAME = re.compile(rf"\b[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?{NAME_WORD})*")
 POSSESSIVE_ENDING = re.compile(r"['’]s?$")
 ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.)+$")
-MARKER = re.compile(r"\s*\[\d+(?:,\s*\d+)*\]")
 # The doer in "Where does pip look …?", "How does Putin approach …?"
 DOER = re.compile(r"\b(?:does|do|did|can|could|should|will|would)\s+(?:the\s+)?([\w.-]+)", re.I)
 # Capitalised words that open a question rather than name anything.
@@ -36,7 +36,7 @@ OPENERS = set(
 )
 QUESTION_WORDS = "what which who whom whose when where why how".split()
 # A who/which question asks for a name; its answer's name becomes what "he" or "it" means.
-ASKS_FOR_A_NAME = re.compile(r"^\W*(?:who|whom|which\s+\w+)\b", re.I)
+ASKS_FOR_A_NAME = re.compile(r"^\W*(?:(?P<who>who|whom)|which\s+\w+)\b", re.I)
 
 PERSONAL = {"it", "he", "she", "him", "they", "them"}
 POSSESSIVE = {"its", "his", "their", "her"}
@@ -60,7 +60,7 @@ def mentions(text: str, kinds: bool = True) -> list[str]:
     TemporaryFile?"), the doer of a does-question ("Where does pip look …?"), names of
     several words ("the Apache License 2.0"), named modules and commands (unless not
     ``kinds``), then one-word names; in text order within each."""
-    text = MARKER.sub("", text)
+    text = MARKERS.sub("", text)
     found: list[tuple[int, int, int, str]] = []  # (rank, start, end, phrase)
 
     def add(rank: int, start: int, end: int) -> None:
@@ -104,7 +104,7 @@ def _answered_name(turn: Turn) -> str | None:
     question, and not in the question itself."""
     asked = content_words(turn.query)
     which = re.search(r"\bwhich\s+((?:\S+\s+){0,2}\S+)", turn.query, re.I)
-    answer = MARKER.sub("", turn.answer)
+    answer = MARKERS.sub("", turn.answer)
     words = [(m.span(), content_words(m.group())) for m in WORD.finditer(answer)]
     anchors = [span for span, found in words if found & asked]
     if which:  # "Which core generator …?": the name beside "generator"
@@ -134,7 +134,7 @@ def topic(history: Sequence[Turn], person: bool = True) -> str | None:
     for back in range(len(history) - 1, -1, -1):
         turn = history[back]
         asks = ASKS_FOR_A_NAME.match(turn.question)
-        if turn.answer and asks and (person or asks.group(0).strip().lower()[:5] == "which"):
+        if turn.answer and asks and (person or not asks.group("who")):
             name = _answered_name(turn)
             if name:
                 return name
@@ -158,7 +158,8 @@ def resolve(question: str, history: Sequence[Turn]) -> str | None:
     if not history:
         return None
     previous = history[-1]
-    subject = topic(history, person=False)
+    subject = topic(history, person=False)  # what "it" means
+    someone = topic(history, person=True)  # what "he" means
     elided = ELLIPSIS.match(question)
     if elided and not any(w in elided.group(1).lower().split() for w in QUESTION_WORDS):
         return _fill_ellipsis(elided.group(1), previous, subject)
@@ -169,7 +170,7 @@ def resolve(question: str, history: Sequence[Turn]) -> str | None:
         lower = bare.lower()
         after = words[i + 1].strip("?,.!;:").lower() if i + 1 < len(words) else ""
         if lower in PERSONAL | POSSESSIVE:
-            referent = topic(history, person=lower not in {"it", "its"})
+            referent = subject if lower in {"it", "its"} else someone
             if referent and not _names(question, referent):
                 name = _possessive(referent) if lower in POSSESSIVE - {"her"} else referent
                 words[i] = word.replace(bare, name)
