@@ -65,7 +65,7 @@ def news_page(work: Path) -> Path:
 
 
 def trafilatura_blocks(markup: str) -> list[str]:
-    from rag.formats.html import blocks_from_html
+    from rag.reading.html import blocks_from_html
 
     return [b.text for b in blocks_from_html(markup) if not b.is_heading]
 
@@ -147,7 +147,8 @@ def compare_html(pages: list[Path]) -> None:
 def compare_pdf(pages: list[Path], work: Path) -> None:
     from pypdf import PdfReader
 
-    from rag.documents import blocks_from_text, read_paragraphs
+    from rag.reading.plain import blocks_from_text
+    from rag.reading.readers import read_paragraphs
 
     print("\n| PDF | reader | paragraphs | running-header lines | ms |")
     print("|---|---|---|---|---|")

@@ -74,8 +74,8 @@ print(time.perf_counter() - started)
 def window_texts(corpus: Path, pages: list[Path] | None = None) -> tuple[int, list[str]]:
     """Paragraphs and the exact texts rag embeds for them."""
     import rag
-    from rag.documents import read_paragraphs
     from rag.embeddings import Embedder
+    from rag.reading.readers import read_paragraphs
 
     embedder = Embedder(rag.load_settings())
     paragraphs, texts = 0, []
@@ -159,7 +159,7 @@ def answers_on_both(work: Path, questions: int) -> list[tuple[str, str]]:
 
 
 def questions_from(corpus: Path, n: int = 200) -> list[str]:
-    from rag.documents import read_paragraphs
+    from rag.reading.readers import read_paragraphs
 
     rng = random.Random(11)
     pages = sorted(corpus.glob("*.html"))

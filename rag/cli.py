@@ -107,7 +107,7 @@ def _configure_logging(verbose: bool) -> None:
 def format_answer(answer, width: int = 100) -> str:
     """The answer text, then one block per citation: location, heading and paragraph text;
     passages set aside because their document instructs an AI are listed with why."""
-    from rag.injection import set_aside_note
+    from rag.interfaces.presentation import set_aside_note
 
     lines = [answer.text, ""]
     if answer.refused:

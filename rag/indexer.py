@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Settings
-from rag.documents import READER_VERSION, SUPPORTED_SUFFIXES, find_documents, read_paragraphs
 from rag.embeddings import Embedder
 from rag.errors import InputPathError
+from rag.reading.discovery import find_documents
+from rag.reading.readers import READER_VERSION, SUPPORTED_SUFFIXES, read_paragraphs
 from rag.store import ParagraphStore, WindowRecord
 from rag.text import Window, sentence_spans
 from rag.types import IngestReport, Paragraph

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-from rag.formats.blocks import HEADING_PATH_SEPARATOR
+# Between the headings of a paragraph's heading path ("Page title › Section › Subsection").
+HEADING_PATH_SEPARATOR = " › "
 
 
 def context_line(title: str | None, heading: str | None) -> str | None:

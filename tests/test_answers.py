@@ -5,7 +5,7 @@ import re
 import pytest
 
 import rag
-from rag.documents import normalize_space
+from rag.reading.blocks import normalize_space
 from tests.conftest import ARTICLE, load_questions
 
 # The extractive defaults were tuned on the first 29 questions of the set; these tests hold them

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.documents import find_documents, read_paragraphs
 from rag.errors import InputPathError, UnreadableDocumentError
+from rag.reading.discovery import find_documents
+from rag.reading.readers import read_paragraphs
 from tests.conftest import ARTICLE
 
 HARD_WRAPPED = """\
@@ -328,15 +329,14 @@ def test_printed_pdf_paragraphs_cross_page_breaks_without_running_headers(tmp_pa
 
 
 def test_pdf_lines_join_hyphenated_words_and_keep_sentences():
-    from rag.formats.pdf import Line, _joined
+    from rag.reading.pdf import Line, _dehyphenated
 
     def line(text):
         return Line(text, 1, 1, 0, 100, 10, 0, 10, False, 800)
 
-    assert _joined([line("the harbour master counts the fish-"), line("ing boats at dawn.")]) == (
-        "the harbour master counts the fishing boats at dawn."
-    )
-    assert _joined([line("a well-known"), line("Oslo-Bergen line")]) == (
+    hyphenated = [line("the harbour master counts the fish-"), line("ing boats at dawn.")]
+    assert _dehyphenated(hyphenated) == "the harbour master counts the fishing boats at dawn."
+    assert _dehyphenated([line("a well-known"), line("Oslo-Bergen line")]) == (
         "a well-known Oslo-Bergen line"
     )
 

@@ -9,11 +9,12 @@ import sys
 
 import pytest
 
-from rag.documents import find_documents, read_paragraphs
 from rag.errors import ConfigError
 from rag.evaluation import gate, suites
 from rag.evaluation.metrics import aggregate, score_answer
 from rag.evaluation.questions import Question, contains, load_questions, missing_evidence
+from rag.reading.discovery import find_documents
+from rag.reading.readers import read_paragraphs
 from rag.types import Answer, Citation, Passage
 from tests.conftest import ROOT
 

@@ -119,7 +119,7 @@ def test_a_newer_reader_rereads_unchanged_files(corpus, index_dir, monkeypatch):
     old rules just because the file itself did not change."""
     (corpus / "ferry.txt").write_text(FERRY)
     rag.ingest([corpus], index_dir=index_dir)
-    monkeypatch.setattr("rag.indexer.READER_VERSION", rag.documents.READER_VERSION + 1)
+    monkeypatch.setattr("rag.indexer.READER_VERSION", rag.reading.readers.READER_VERSION + 1)
     report = rag.ingest([corpus], index_dir=index_dir)
     assert (report.updated, report.unchanged) == (1, 0)
     assert counts(index_dir) == {"ferry.txt": 1}

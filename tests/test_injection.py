@@ -13,9 +13,9 @@ import pytest
 
 import rag
 from rag.cli import format_answer
-from rag.documents import read_paragraphs
-from rag.injection import addresses_ai, instructions_in
 from rag.llm.generator import LLMGenerator
+from rag.reading.injection import addresses_ai, instructions_in
+from rag.reading.readers import read_paragraphs
 from ui.render import sources_html
 
 from .conftest import ARTICLE, require_local_llm

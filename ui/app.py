@@ -15,7 +15,7 @@ from pathlib import Path
 import rag
 from rag import remote
 from rag.chat import ChatSession
-from rag.documents import SUPPORTED_SUFFIXES
+from rag.reading.readers import SUPPORTED_SUFFIXES
 from rag.types import Waiting
 from ui.conversation import Conversation
 from ui.export import conversation_markdown

@@ -6,7 +6,7 @@ import html
 import re
 
 from rag.generate import REFUSAL_TEXT
-from rag.injection import set_aside_note
+from rag.interfaces.presentation import set_aside_note
 from rag.text import address_spans, content_words, split_sentences
 from rag.types import Answer, Passage
 from ui.conversation import Conversation, Exchange, Status

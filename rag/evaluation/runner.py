@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rag
-from rag.documents import find_documents, read_paragraphs
 from rag.errors import ConfigError
 from rag.evaluation.metrics import (
     RANK_DEPTH,
@@ -25,6 +24,8 @@ from rag.evaluation.questions import Question, missing_evidence
 from rag.evaluation.suites import Suite
 from rag.generate import generator_name
 from rag.lexical import BM25Index
+from rag.reading.discovery import find_documents
+from rag.reading.readers import read_paragraphs
 from rag.types import Answer
 
 log = logging.getLogger(__name__)

@@ -13,13 +13,12 @@ from typing import Protocol
 
 from rag.config import Settings
 from rag.embeddings import Embedder
-from rag.formats.blocks import HEADING_PATH_SEPARATOR
 from rag.generate import ExtractiveGenerator, compose, evidence_passages, refusal
 from rag.kinds import YES_NO, kind_of
 from rag.llm.grounding import GroundingChecker, parse_draft, says_unknown
 from rag.synthesis import yes_or_no
 from rag.text import split_sentences
-from rag.types import Answer, Passage, ScoredSentence, Waiting
+from rag.types import HEADING_PATH_SEPARATOR, Answer, Passage, ScoredSentence, Waiting
 
 log = logging.getLogger(__name__)
 

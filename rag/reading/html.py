@@ -14,8 +14,10 @@ from __future__ import annotations
 import bisect
 import re
 from functools import cache
+from pathlib import Path
 
-from rag.formats.blocks import Block, normalize_space
+from rag.reading.blocks import Block, normalize_space
+from rag.reading.plain import read_text
 
 # Styles that hide text from a reader: not displayed, invisible, zero-sized, transparent, pushed
 # off the page, or white text (on the white page, unless the same style sets a background).
@@ -52,6 +54,10 @@ def _config():
     config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")  # short pages are content too
     config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # its timeout uses signals: main thread only
     return config
+
+
+def read_html(path: Path, source: str) -> list[Block]:
+    return blocks_from_html(read_text(path, source))
 
 
 def blocks_from_html(markup: str) -> list[Block]:

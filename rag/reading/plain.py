@@ -1,46 +1,29 @@
-"""Read documents into Paragraph records.
-
-Every format is first turned into Blocks (a heading or a paragraph candidate with its line span);
-one shared step then numbers the paragraphs and attaches each to the heading above it.
-"""
+"""Plain text and Markdown -> Blocks: blank lines separate blocks, hard-wrapped lines are
+joined, short unpunctuated lines and Markdown ``#`` / underlined lines are headings, and
+Markdown code (fenced or indented) is one block kept exactly as written."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
-from rag.errors import InputPathError, UnreadableDocumentError
-from rag.formats.blocks import HEADING_PATH_SEPARATOR, Block, normalize_space
-from rag.injection import addresses_ai
-from rag.types import Paragraph
+from rag.errors import UnreadableDocumentError
+from rag.reading.blocks import HEADING_MAX_CHARS, Block, check_size, normalize_space
 
 log = logging.getLogger(__name__)
-
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
-
-# Raise whenever a change to the readers can change the paragraphs read from an unchanged file:
-# the indexer mixes it into every file's hash, so the next ingest reads such files again.
-READER_VERSION = 4
 
 # A line longer than this is never a hard-wrapped line: a block of such lines is
 # one paragraph per line (e.g. the bundled news article).
 HARD_WRAP_MAX = 120
-# Titles are short; longer unpunctuated lines are ordinary text.
-HEADING_MAX_CHARS = 100
 CLOSING_PUNCTUATION = tuple(".!?;,\"'”’)…")
 MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 # A title underlined with ===, ---, ~~~ (Markdown setext, reStructuredText, plain-text docs).
 UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
 FENCE = re.compile(r"^\s{0,3}(```+|~~~+)\s*(.*)$")
 INDENTED_CODE = "    "
-# A document with more text than this is refused: it would take hours to embed (split it).
-MAX_DOCUMENT_CHARS = 10_000_000
-# A DOCX larger than this once unpacked is refused unread (a zip bomb unpacks to gigabytes).
-DOCX_MAX_UNPACKED_MB = 256
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Markdown lines that are markup, not text: link reference definitions ("[pip]: https://…")
 # and MyST targets ("(install-guide)=").
@@ -214,156 +197,16 @@ def _joined(lines: list[tuple[int, str]]) -> Block:
     return Block(normalize_space(" ".join(text for _, text in lines)), (lines[0][0], lines[-1][0]))
 
 
-def blocks_from_docx(path: Path, name: str) -> list[Block]:
-    import zipfile
-
-    import docx
-
-    try:  # a DOCX is a zip archive: look at what it unpacks to before unpacking it
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise UnreadableDocumentError(
-            f"cannot read {name}: not a readable DOCX ({error})"
-        ) from None
-    if unpacked > DOCX_MAX_UNPACKED_MB * 2**20:
-        raise UnreadableDocumentError(
-            f"cannot read {name}: it unpacks to {unpacked / 2**20:,.0f} MB "
-            f"(more than {DOCX_MAX_UNPACKED_MB} MB: not an ordinary document)"
-        )
-    try:
-        document = docx.Document(str(path))
-    except Exception as error:  # python-docx fails in many ways on a malformed package
-        raise UnreadableDocumentError(
-            f"cannot read {name}: not a readable DOCX ({type(error).__name__}: {error})"
-        ) from None
-    blocks = []
-    for item in document.paragraphs:
-        text = normalize_space(item.text)
-        if not text:
-            continue
-        style = (item.style.name if item.style is not None else "") or ""
-        is_heading = style.startswith(("Heading", "Title")) or looks_like_heading(text)
-        blocks.append(Block(text, None, is_heading=is_heading))
-    return blocks
+def read_text(path: Path, source: str) -> str:
+    """A text file's decoded text (see decode_text), refused when it is too long to index."""
+    text = decode_text(path.read_bytes(), source)
+    check_size(len(text), source)
+    return text
 
 
-# A title line: a few words with no sentence end (the first paragraph of a plain-text file
-# whose title is not marked as a heading, e.g. "Apache License Version 2.0, January 2004").
-TITLE_MAX_WORDS = 12
+def read_plain(path: Path, source: str) -> list[Block]:
+    return blocks_from_text(read_text(path, source))
 
 
-def document_title(blocks: list[Block]) -> str | None:
-    """The document's title: its first heading when it stands above all the others (an HTML
-    or Markdown ``h1``, a PDF's largest type; not the first of several sections), else a short
-    first paragraph that reads like a title ("GNU GENERAL PUBLIC LICENSE Version 3, 29 June
-    2007"), else none (the file name, shown beside every citation, stands for it)."""
-    headings = [b for b in blocks if b.is_heading and b.text.strip(" :") and "://" not in b.text]
-    if headings:
-        top = min(h.level for h in headings)
-        if [h.level for h in headings].count(top) == 1 and headings[0].level == top:
-            return headings[0].text.strip(" :")  # one heading above all the others
-    first = next((b for b in blocks if not b.code), None)
-    if first is not None:
-        words = [w for w in first.text.split() if "://" not in w]  # no URL in a title
-        if 2 <= len(words) <= TITLE_MAX_WORDS and not first.text.rstrip().endswith((".", ":")):
-            return " ".join(words)
-    return None
-
-
-def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragraph]:
-    """Number the paragraph blocks and give each the path of headings above it
-    (``Page title › Section › Subsection``) and the document's title; a heading ends the
-    deeper headings before it."""
-    blocks = list(blocks)
-    document = document_title(blocks)
-    untrusted = any(addresses_ai(block.text) for block in blocks)
-    paragraphs: list[Paragraph] = []
-    path: list[tuple[int, str]] = []
-    for block in blocks:
-        if block.is_heading:
-            path = [(level, text) for level, text in path if level < block.level]
-            title = block.text.rstrip(":").strip()
-            if title:
-                path.append((block.level, title))
-            continue
-        heading = HEADING_PATH_SEPARATOR.join(text for _, text in path) or None
-        paragraphs.append(
-            Paragraph(
-                source=source,
-                paragraph=len(paragraphs) + 1,
-                heading=heading,
-                lines=block.lines,
-                text=block.text,
-                page=block.page,
-                code=block.code,
-                title=document,
-                untrusted=untrusted,
-            )
-        )
-    return paragraphs
-
-
-def read_paragraphs(path: Path, source: str) -> list[Paragraph]:
-    """Read one file into paragraphs; ``source`` is its name relative to the ingested root."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".pdf":
-            from rag.formats.pdf import blocks_from_pdf
-
-            blocks = blocks_from_pdf(path, source)
-        elif suffix == ".docx":
-            blocks = blocks_from_docx(path, source)
-        else:
-            text = decode_text(path.read_bytes(), source)
-            _within_limit(len(text), source)
-            if suffix in (".html", ".htm"):
-                from rag.formats.html import blocks_from_html
-
-                blocks = blocks_from_html(text)
-            else:
-                blocks = blocks_from_text(text, markdown=suffix == ".md")
-    except OSError as error:
-        raise UnreadableDocumentError(f"cannot read {source}: {error.strerror}") from None
-    except RecursionError:
-        raise UnreadableDocumentError(f"cannot read {source}: nested too deeply") from None
-    _within_limit(sum(len(block.text) for block in blocks), source)
-    return paragraphs_from_blocks(blocks, source)
-
-
-def _within_limit(chars: int, source: str) -> None:
-    if chars > MAX_DOCUMENT_CHARS:
-        raise UnreadableDocumentError(
-            f"cannot read {source}: {chars:,} characters of text is more than "
-            f"{MAX_DOCUMENT_CHARS:,}; split it into smaller files"
-        )
-
-
-@dataclass(frozen=True)
-class DocumentFile:
-    path: Path
-    source: str  # relative to its root, forward slashes
-
-
-def find_documents(roots: Iterable[str | Path]) -> tuple[list[DocumentFile], list[str]]:
-    """Supported files under the given files/directories, and the names of skipped files."""
-    found: dict[str, DocumentFile] = {}
-    skipped: list[str] = []
-    for root in map(Path, roots):
-        if not root.exists():
-            raise InputPathError(f"no such file or directory: {root}")
-        if root.is_file():
-            candidates = [(root, root.name)]
-        else:
-            candidates = [
-                (p, p.relative_to(root).as_posix())
-                for p in sorted(root.rglob("*"))
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(root).parts)
-            ]
-        for path, source in candidates:
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                found[source] = DocumentFile(path, source)
-            elif path.name.lower() not in ("readme", "license"):
-                skipped.append(source)
-    return sorted(found.values(), key=lambda d: d.source), skipped
+def read_markdown(path: Path, source: str) -> list[Block]:
+    return blocks_from_text(read_text(path, source), markdown=True)

@@ -24,14 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
-from rag.formats.blocks import Block, normalize_space
+from rag.reading.blocks import LARGE_TYPE_HEADING_MAX_CHARS, Block, normalize_space
 
 EDGE_ZONE = 0.08  # top and bottom share of a page where running headers and footers sit
 PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(/|of)\s*\d+)?\s*$", re.IGNORECASE)
 DIGITS = re.compile(r"\d+")
 PARAGRAPH_GAP = 0.6  # a space above a line larger than this share of its height starts a paragraph
 HEADING_SIZE = 1.15  # a line this much larger than the body text is a heading
-HEADING_MAX_CHARS = 150
 MONOSPACE = re.compile(r"mono|courier|consol|code", re.IGNORECASE)
 SENTENCE_END = tuple(".!?:;\"'”’)")
 HYPHENS = ("-", "\u00ad", "\x02")
@@ -60,7 +59,7 @@ class Line:
         return self.top > self.page_height - margin or self.bottom < margin
 
 
-def blocks_from_pdf(path: Path, name: str) -> list[Block]:
+def read_pdf(path: Path, name: str) -> list[Block]:
     lines = _read_lines(path, name)
     lines = _without_running_headers(lines)
     return _blocks(lines)
@@ -183,9 +182,9 @@ def _blocks(lines: list[Line]) -> list[Block]:
             blocks.append(Block(_code(group), span, page=first.page, code=True))
         elif _is_heading(first, body):
             level = heading_sizes.index(first.size) + 1
-            blocks.append(Block(_joined(group), span, True, first.page, level=level))
+            blocks.append(Block(_dehyphenated(group), span, True, first.page, level=level))
         else:
-            blocks.append(Block(_joined(group), span, page=first.page))
+            blocks.append(Block(_dehyphenated(group), span, page=first.page))
     return blocks
 
 
@@ -194,7 +193,7 @@ def _is_heading(line: Line, body: float) -> bool:
         not line.monospace
         and body > 0
         and line.size >= body * HEADING_SIZE
-        and len(line.text) <= HEADING_MAX_CHARS
+        and len(line.text) <= LARGE_TYPE_HEADING_MAX_CHARS
     )
 
 
@@ -237,7 +236,7 @@ def _continues(previous: Line, line: Line, body: float, right_margin: float) -> 
     return -line.height < gap <= PARAGRAPH_GAP * line.height
 
 
-def _joined(lines: list[Line]) -> str:
+def _dehyphenated(lines: list[Line]) -> str:
     text = ""
     for line in lines:
         piece = line.text

@@ -102,13 +102,3 @@ def instructions_in(text: str) -> list[str]:
 def addresses_ai(text: str) -> bool:
     """Whether ``text`` holds instructions addressed to an AI or imitating a chat turn."""
     return bool(instructions_in(text))
-
-
-def set_aside_note(text: str, untrusted: bool) -> str | None:
-    """Why a passage was not used as evidence (for its source card), or None if it was not
-    set aside."""
-    if not untrusted:
-        return None
-    if addresses_ai(text):
-        return "This passage contains instructions addressed to an AI; they were not followed."
-    return "Its document contains instructions addressed to an AI; it was not used as evidence."

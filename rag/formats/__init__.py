@@ -1,1 +1,0 @@
-"""Readers that turn one file format into Blocks (see ``rag.formats.blocks``)."""
