@@ -112,9 +112,7 @@ def main() -> None:
     fitted = {name: round(float(w / scale), 3) for name, w in zip(FEATURES, raw, strict=True)}
     print(f"fitted weights (score = 1): {fitted}, threshold {-bias / scale:.3f}")
     print(f"current weights: {EVIDENCE_WEIGHTS}, threshold {rag.Settings().refusal_threshold}")
-    best = min(
-        (outcome(rows, fitted, step / 100)["wrong"], step / 100) for step in range(50, 250)
-    )
+    best = min((outcome(rows, fitted, step / 100)["wrong"], step / 100) for step in range(50, 250))
     print(f"fitted weights: fewest wrong ({best[0]:.3f}) at threshold {best[1]:.2f}")
     print("the curve (current weights): threshold, refused when unanswerable, refused when")
     print("answerable (false refusals), share wrong")

@@ -61,7 +61,7 @@ import json, sys, time
 import torch
 torch.set_num_threads(int(sys.argv[2]))
 from sentence_transformers import SentenceTransformer
-from rag.embeddings import resolve_model_path
+from rag.indexing.embedder import resolve_model_path
 texts = json.load(open(sys.argv[1]))
 texts.sort(key=len)
 model = SentenceTransformer(resolve_model_path("all-MiniLM-L6-v2"), device="cpu")
@@ -74,16 +74,16 @@ print(time.perf_counter() - started)
 def window_texts(corpus: Path, pages: list[Path] | None = None) -> tuple[int, list[str]]:
     """Paragraphs and the exact texts rag embeds for them."""
     import rag
-    from rag.embeddings import Embedder
+    from rag.indexing.windows import embedded_text, windows_of
     from rag.reading.readers import read_paragraphs
 
-    embedder = Embedder(rag.load_settings())
+    sentences = rag.load_settings().window_sentences
     paragraphs, texts = 0, []
     for path in pages or sorted(corpus.glob("*.html")):
         for paragraph in read_paragraphs(path, path.name):
             paragraphs += 1
-            for window in embedder.windows(paragraph):
-                texts.append(embedder.embedded_text(window, paragraph.heading))
+            for window in windows_of(paragraph, sentences):
+                texts.append(embedded_text(window, paragraph.heading))
     return paragraphs, texts
 
 

@@ -45,18 +45,20 @@ class Bot:
     """An open index with its embedding model, retriever and answer generator."""
 
     def __init__(self, settings: Settings):
-        from rag.embeddings import Embedder
-        from rag.store import ParagraphStore
+        from rag.indexing.bm25 import LexicalIndexes
+        from rag.indexing.embedder import Embedder
+        from rag.indexing.store import ParagraphStore
 
         self.settings = settings
         self.embedder = Embedder(settings)
         self.store = ParagraphStore(settings)
+        self.lexical = LexicalIndexes(self.store, settings)
 
     @cached_property
     def _retriever(self):
-        from rag.retrieve import Retriever
+        from rag.retrieval.retriever import make_retriever
 
-        return Retriever(self.store, self.embedder, self.settings)
+        return make_retriever(self.settings, self.store, self.embedder, self.lexical)
 
     @cached_property
     def _generator(self):
@@ -68,24 +70,12 @@ class Bot:
         self, paths: Iterable[str | Path] | None = None, progress: bool = False
     ) -> IngestReport:
         """Make the index mirror ``paths`` (default: the corpus directory)."""
-        from rag.indexer import ingest_paths
+        from rag.indexing.ingest import ingest
 
         paths = list(paths) if paths is not None else [self.settings.corpus_dir]
-        written: dict[str, list] = {}
-        with self.store.writing():  # a second writer is refused, not raced
-            report = ingest_paths(
-                paths,
-                self.settings,
-                self.embedder,
-                self.store,
-                progress=progress,
-                on_written=written.__setitem__,
-            )
-            if self.settings.retrieval != "dense":
-                # bring the BM25 index up to date now, not on the next question; the files
-                # just written need not be read back from the store
-                self._retriever.lexical(known=written)
-        return report
+        return ingest(
+            paths, self.settings, self.embedder, self.store, self.lexical, progress=progress
+        )
 
     def validate_question(self, question: str) -> str:
         """The question as asked, without what no reader can see (control and format

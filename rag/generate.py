@@ -14,8 +14,8 @@ from rag.answerability import (
     off_subject,
 )
 from rag.config import Settings
-from rag.embeddings import Embedder
 from rag.errors import ConfigError
+from rag.indexing.embedder import Embedder
 from rag.kinds import (
     COMPARISON,
     FACT,

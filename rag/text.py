@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 # Punkt's English model splits "U.S. Secretary" into two sentences; these abbreviations
@@ -51,37 +50,6 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 def split_sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
-
-
-@dataclass(frozen=True)
-class Window:
-    """One piece of a paragraph that is embedded and searched on its own."""
-
-    text: str
-    index: int
-
-
-def paragraph_windows(
-    text: str,
-    sentences_per_window: int,
-    code: bool = False,
-    spans: tuple[tuple[int, int], ...] | None = None,
-) -> list[Window]:
-    """Window 0 is the whole paragraph (a code block has no other); a paragraph of more
-    sentences than
-    ``sentences_per_window`` also gets one window per run of that many consecutive sentences,
-    so every part of a long paragraph is seen (the embedding model reads only its first 256
-    tokens), and a question that matches one sentence finds it. ``spans`` are the sentences'
-    positions when already known (``sentence_spans``).
-    """
-    if code:
-        return [Window(text, 0)]
-    size = max(1, sentences_per_window)
-    sentences = [text[a:b] for a, b in (spans if spans is not None else sentence_spans(text))]
-    if len(sentences) <= size:
-        return [Window(text, 0)]
-    runs = [" ".join(sentences[i : i + size]) for i in range(len(sentences) - size + 1)]
-    return [Window(text, 0)] + [Window(run, i) for i, run in enumerate(runs, 1)]
 
 
 @cache

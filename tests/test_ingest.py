@@ -3,6 +3,7 @@ import shutil
 import pytest
 
 import rag
+from rag.reading.readers import READER_VERSION
 from tests.conftest import ARTICLE, ROOT, run_rag
 
 MULTIDOC = ROOT / "evals" / "corpora" / "multidoc"
@@ -107,7 +108,7 @@ def test_one_edited_file_updates_the_bm25_arm_without_rereading_the_others(
     (corpus / "b.txt").write_text(
         "File b: the glass museum keeps a chandelier by Oskar Lindqvist.\n"
     )
-    with caplog.at_level("INFO", logger="rag.lexical"):
+    with caplog.at_level("INFO", logger="rag.indexing.bm25"):
         bot.ingest([corpus])
     assert "BM25 arm: 1 file(s) re-tokenised, 2 reused" in caplog.text
     assert [p.source for p in bot.retrieve("Lindqvist chandelier", k=3)] == ["b.txt"]
@@ -119,7 +120,7 @@ def test_a_newer_reader_rereads_unchanged_files(corpus, index_dir, monkeypatch):
     old rules just because the file itself did not change."""
     (corpus / "ferry.txt").write_text(FERRY)
     rag.ingest([corpus], index_dir=index_dir)
-    monkeypatch.setattr("rag.indexer.READER_VERSION", rag.reading.readers.READER_VERSION + 1)
+    monkeypatch.setattr("rag.indexing.ingest.READER_VERSION", READER_VERSION + 1)
     report = rag.ingest([corpus], index_dir=index_dir)
     assert (report.updated, report.unchanged) == (1, 0)
     assert counts(index_dir) == {"ferry.txt": 1}

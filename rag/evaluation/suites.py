@@ -151,8 +151,8 @@ def rejection_set(
     article). A question is kept only if none of its answers occurs in any distractor, and its
     distractors hold no answer of a question already kept: without its gold passage, no
     question can be answered from the corpus."""
+    from rag.evaluation.baseline import BM25Index
     from rag.evaluation.questions import normalize
-    from rag.lexical import BM25Index
     from rag.types import Paragraph
 
     texts, items = _read_quoref(data_dir)

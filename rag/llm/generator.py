@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rag.config import Settings
-from rag.embeddings import Embedder
 from rag.generate import ExtractiveGenerator, compose, evidence_passages, refusal
+from rag.indexing.embedder import Embedder
 from rag.kinds import YES_NO, kind_of
 from rag.llm.grounding import GroundingChecker, parse_draft, says_unknown
 from rag.synthesis import yes_or_no

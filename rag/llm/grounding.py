@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answerability import MARKERS, is_prose, is_whole_sentence, known_words, off_subject
-from rag.embeddings import Embedder
+from rag.indexing.embedder import Embedder
 from rag.text import address_spans, content_words, names, split_sentences
 from rag.types import Claim, Passage
 

@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.config import Settings
-from rag.embeddings import Embedder
 from rag.errors import InputPathError
+from rag.indexing.bm25 import LexicalIndexes
+from rag.indexing.embedder import Embedder
+from rag.indexing.records import WindowRecord
+from rag.indexing.store import ParagraphStore
+from rag.indexing.windows import Window, embedded_text, windows_of
 from rag.reading.discovery import find_documents
 from rag.reading.readers import READER_VERSION, SUPPORTED_SUFFIXES, read_paragraphs
-from rag.store import ParagraphStore, WindowRecord
-from rag.text import Window, sentence_spans
+from rag.text import sentence_spans
 from rag.types import IngestReport, Paragraph
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,27 @@ class FileUpdate:
     digest: str
     paragraphs: list[Paragraph]
     windows: list[tuple[Paragraph, Window, str]]  # paragraph, window, the text to embed
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    settings: Settings,
+    embedder: Embedder,
+    store: ParagraphStore,
+    lexical: LexicalIndexes,
+    progress: bool = False,
+) -> IngestReport:
+    """Make the index mirror ``paths`` while holding the writer lock (a second writer is
+    refused, not raced), then bring the BM25 arm up to date now rather than on the next
+    question, from the paragraphs just written (they need not be read back)."""
+    written: dict[str, list[Paragraph]] = {}
+    with store.writing():
+        report = ingest_paths(
+            paths, settings, embedder, store, progress=progress, on_written=written.__setitem__
+        )
+        if settings.retrieval != "dense":
+            lexical.current(known=written)
+    return report
 
 
 def ingest_paths(
@@ -129,9 +153,9 @@ def _read(path: Path, source: str, digest: str, embedder: Embedder) -> FileUpdat
         for p in read_paragraphs(path, source)
     ]
     windows = [
-        (paragraph, window, embedder.embedded_text(window, paragraph.context))
+        (paragraph, window, embedded_text(window, paragraph.context))
         for paragraph in paragraphs
-        for window in embedder.windows(paragraph)
+        for window in windows_of(paragraph, embedder.settings.window_sentences)
     ]
     return FileUpdate(source, digest, paragraphs, windows)
 

@@ -1,4 +1,4 @@
-"""The sentence-transformers embedding model (through llama-index) and its embedding windows."""
+"""The sentence-transformers embedding model, through llama-index, loaded from its package."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import ConfigError
-from rag.text import Window, paragraph_windows
-from rag.types import Paragraph
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +52,6 @@ class Embedder:
     @property
     def dimension(self) -> int:
         return int(self._model._model.get_embedding_dimension())
-
-    def windows(self, paragraph: Paragraph) -> list[Window]:
-        """What gets embedded for one paragraph (see ``rag.text.paragraph_windows``)."""
-        return paragraph_windows(
-            paragraph.text, self.settings.window_sentences, paragraph.code, paragraph.sentences
-        )
-
-    @staticmethod
-    def embedded_text(window: Window, context: str | None) -> str:
-        """The document title and heading path are prepended to every window so that they
-        count in what is embedded (a question naming a document or section finds it)."""
-        return f"{context}\n{window.text}" if context else window.text
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         return self._model.get_text_embedding_batch(texts)

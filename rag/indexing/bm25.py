@@ -1,4 +1,6 @@
-"""BM25 rankings of paragraphs (bm25s): the lexical arm of retrieval and the eval baseline."""
+"""The BM25 arm's index (bm25s): built from the stored paragraphs and their sentence windows,
+saved beside the store with its revision, and brought up to date file by file after an ingest
+(LexicalIndexes). Retrieval searches it (rag.retrieval.bm25)."""
 
 from __future__ import annotations
 
@@ -7,15 +9,17 @@ import logging
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from rag.store import window_id
-from rag.text import paragraph_windows
-from rag.types import Paragraph, Passage
+from rag.config import Settings
+from rag.indexing.store import ParagraphStore
+from rag.indexing.windows import window_id, windows_of
+from rag.types import Paragraph
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +29,19 @@ BM25_B = 0.4
 FORMAT = 3  # of the files a LexicalIndex saves
 
 
-def _bm25(texts: Sequence[str]):
+def bm25_of_texts(texts: Sequence[str]):
     """A bm25s index of ``texts``: lower-cased words, English stopwords removed, no stemming."""
     return _bm25_of_tokens(_tokens(list(texts)))
 
 
-def _query_tokens(query: str) -> list[str]:
+def query_tokens(query: str) -> list[str]:
     """The query's BM25 words; empty for a question made only of stop-words or punctuation."""
     import bm25s
 
     return bm25s.tokenize([query], return_ids=False, show_progress=False)[0]
 
 
-def _scores(index, tokens: list[str], documents: int) -> np.ndarray:
+def scores_of(index, tokens: list[str], documents: int) -> np.ndarray:
     """``index``'s BM25 score of every document; all zero when the query has no words
     (bm25s raises IndexError on an empty query)."""
     if not tokens:
@@ -45,30 +49,11 @@ def _scores(index, tokens: list[str], documents: int) -> np.ndarray:
     return index.get_scores(tokens)
 
 
-def _with_heading(heading: str | None, text: str) -> str:
+def with_heading(heading: str | None, text: str) -> str:
     return f"{heading}\n{text}" if heading else text
 
 
-class BM25Index:
-    """Paragraphs ranked by plain BM25 over their text: the baseline every eval reports."""
-
-    def __init__(self, paragraphs: Sequence[Paragraph]):
-        self.paragraphs = list(paragraphs)
-        self._bm25 = _bm25([_with_heading(p.heading, p.text) for p in self.paragraphs])
-
-    def search(self, query: str, k: int) -> list[Passage]:
-        """The ``k`` best paragraphs for ``query``, best first (score: BM25, higher is better)."""
-        k = min(k, len(self.paragraphs))
-        if k == 0:
-            return []
-        scores = _scores(self._bm25, _query_tokens(query), len(self.paragraphs))
-        ranked = []
-        for index in _top(scores, k):
-            ranked.append(Passage.of(self.paragraphs[index], float(scores[index])))
-        return ranked
-
-
-def _top(scores: np.ndarray, k: int) -> list[int]:
+def top(scores: np.ndarray, k: int) -> list[int]:
     """Indexes of the ``k`` highest positive scores, best first; ties in index order."""
     order = np.argsort(-scores, kind="stable")[:k]
     return [int(i) for i in order if scores[i] > 0]
@@ -86,10 +71,8 @@ class FileTokens:
 
     @classmethod
     def of(cls, file_hash: str, paragraphs: Sequence[Paragraph], sentences_per_window: int):
-        cuts = [
-            paragraph_windows(p.text, sentences_per_window, p.code, p.sentences) for p in paragraphs
-        ]
-        texts = [_with_heading(p.context, p.text) for p in paragraphs]
+        cuts = [windows_of(p, sentences_per_window) for p in paragraphs]
+        texts = [with_heading(p.context, p.text) for p in paragraphs]
         window_texts = [w.text for cut in cuts for w in cut[1:] or cut]
         tokens = _tokens(texts + window_texts)
         paragraph_tokens, window_tokens = tokens[: len(texts)], iter(tokens[len(texts) :])
@@ -225,15 +208,15 @@ class LexicalIndex:
         """Every paragraph's lexical score for ``query``, in ``keys`` order."""
         if not self.keys:
             return np.zeros(0)
-        tokens = _query_tokens(query)
+        tokens = query_tokens(query)
         best_window = np.zeros(len(self.keys))
-        windows = _scores(self._sentences, tokens, len(self._owners))
+        windows = scores_of(self._sentences, tokens, len(self._owners))
         np.maximum.at(best_window, self._owners, windows)
-        return _scores(self._paragraphs, tokens, len(self.keys)) + best_window
+        return scores_of(self._paragraphs, tokens, len(self.keys)) + best_window
 
     def best(self, scores: np.ndarray, n: int) -> list[tuple[str, int]]:
         """The ``n`` paragraphs with the highest positive ``scores``, best first."""
-        return [self.keys[i] for i in _top(scores, n)]
+        return [self.keys[i] for i in top(scores, n)]
 
     def score_of(self, scores: np.ndarray, key: tuple[str, int]) -> float:
         position = self._position.get(key)
@@ -329,3 +312,50 @@ def _interned(tokens: list[str]) -> list[str]:
     """One string object per distinct word: a corpus repeats a few thousand words millions of
     times."""
     return [sys.intern(token) for token in tokens]
+
+
+class LexicalIndexes:
+    """The BM25 index of one store's current content: kept in memory, else loaded from disk,
+    else brought up to date from the store's records of the files that changed (after an
+    ingest, here or in another process) and saved. Questions run in parallel; one updates it."""
+
+    def __init__(self, store: ParagraphStore, settings: Settings):
+        self.store = store
+        self.settings = settings
+        self._current: LexicalIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def directory(self) -> Path:
+        return self.settings.index_dir / "lexical" / self.settings.collection
+
+    def current(self, known: dict[str, list[Paragraph]] | None = None) -> LexicalIndex | None:
+        """The index for the store's revision (None for an empty store). ``known``: paragraphs
+        of files just written, by source, so they need not be read back from the store."""
+        revision = self.store.revision()
+        if revision is None:
+            return None
+        if self._current is not None and self._current.revision == revision:
+            return self._current
+        with self._lock:
+            if self._current is not None and self._current.revision == revision:
+                return self._current  # brought up to date by another question meanwhile
+            return self._updated(revision, known)
+
+    def _updated(self, revision: str, known: dict[str, list[Paragraph]] | None) -> LexicalIndex:
+        index = LexicalIndex.load(self.directory)
+        if index is None or index.revision != revision:
+            log.info("updating the BM25 index of %s", self.store.location)
+            base = index or self._current or LexicalIndex.empty()
+            known = known or {}
+
+            def read(sources: list[str]) -> list[Paragraph]:
+                stored = self.store.file_paragraphs([s for s in sources if s not in known])
+                return stored + [p for s in sources if s in known for p in known[s]]
+
+            index = base.updated(
+                revision, self.store.file_hashes(), read, self.settings.window_sentences
+            )
+            index.save(self.directory)
+        self._current = index
+        return index

@@ -6,60 +6,31 @@ a Chroma server (``chroma run``) when ``chroma_url`` is set (several processes, 
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import logging
 import math
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import nullcontext
 from urllib.parse import urlparse
 
 from rag.config import Settings
 from rag.errors import (
     ConfigError,
     EmbeddingModelMismatchError,
-    IndexBusyError,
     StoreUnavailableError,
 )
+from rag.indexing.lock import WRITE_LOCK, write_lock
+from rag.indexing.records import WindowHit, WindowRecord, to_node, to_paragraph, to_passage
+from rag.indexing.windows import LAYOUT_VERSION, window_id
 from rag.types import Paragraph, Passage
 
 log = logging.getLogger(__name__)
 
 
-# How paragraphs are cut into windows; an index stored with another layout is rebuilt by ingest.
-LAYOUT_VERSION = 5
 GET_PAGE = 5000  # records per Chroma get
 ADD_BATCH = 2000  # records per Chroma add
 # The manifest collection holds one record per indexed file (its hash and paragraph count),
 # written after the file's windows: a file listed there is complete.
 FILES_SUFFIX = "-files"
-# Held by the process writing an embedded index (released by the OS if it is killed).
-WRITE_LOCK = ".write.lock"
-
-
-@dataclass(frozen=True)
-class WindowRecord:
-    """A paragraph window ready to store: its paragraph, window number and embedding."""
-
-    paragraph: Paragraph
-    window: int
-    embedding: list[float]
-    file_hash: str
-
-
-@dataclass(frozen=True)
-class WindowHit:
-    """A window found by embedding similarity: its paragraph and cosine similarity."""
-
-    source: str
-    paragraph: int
-    similarity: float
-
-
-def window_id(source: str, paragraph: int, window: int) -> str:
-    return f"{source}#{paragraph}#{window}"
 
 
 def _client(settings: Settings):
@@ -147,33 +118,12 @@ class ParagraphStore:
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.index_dir.resolve())
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self):
         """Hold the embedded index for writing: a second process that tries while this one
         writes is refused at once with IndexBusyError (a Chroma server orders its own writes)."""
         if self.settings.chroma_url:
-            yield
-            return
-        path = self.settings.index_dir / WRITE_LOCK
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a+", encoding="utf-8") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "another process"
-                raise IndexBusyError(
-                    f"the index at {self.location} is being written by {holder}; "
-                    "try again when it has finished"
-                ) from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"process {os.getpid()}")
-            handle.flush()
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            return nullcontext()
+        return write_lock(self.settings.index_dir / WRITE_LOCK, self.location)
 
     def _existing_collection(self):
         names = [getattr(c, "name", c) for c in self._chroma.list_collections()]
@@ -313,7 +263,7 @@ class ParagraphStore:
         self.remove_file(source)
         if not records:
             return
-        nodes = [_to_node(r) for r in records]
+        nodes = [to_node(r) for r in records]
         for start in range(0, len(nodes), ADD_BATCH):
             self._vector_store.add(nodes[start : start + ADD_BATCH])
         self._files.upsert(
@@ -372,7 +322,7 @@ class ParagraphStore:
             ids=[window_id(s, p, 0) for s, p in keys], include=["documents", "metadatas"]
         )
         passages = [
-            _to_passage(m, text)
+            to_passage(m, text)
             for m, text in zip(found["metadatas"], found["documents"], strict=True)
         ]
         return {(p.source, p.paragraph): p for p in passages}
@@ -389,66 +339,7 @@ class ParagraphStore:
     def _stored_paragraphs(self, where: dict) -> list[Paragraph]:
         found = self._get_all(["documents", "metadatas"], where=where)
         paragraphs = [
-            _to_paragraph(m, text)
+            to_paragraph(m, text)
             for m, text in zip(found["metadatas"], found["documents"], strict=True)
         ]
         return sorted(paragraphs, key=lambda p: (p.source, p.paragraph))
-
-
-def _to_node(record: WindowRecord):
-    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-    p = record.paragraph
-    node = TextNode(
-        id_=window_id(p.source, p.paragraph, record.window),
-        # Window 0 holds the paragraph, which every window cites. The other windows' text is
-        # not stored: it is recomputed from the paragraph (rag.text.paragraph_windows).
-        text=p.text if record.window == 0 else "",
-        embedding=record.embedding,
-        metadata={
-            "source": p.source,
-            "paragraph": p.paragraph,
-            "heading": p.heading or "",
-            "title": p.title or "",
-            "line_start": p.lines[0] if p.lines else 0,
-            "line_end": p.lines[1] if p.lines else 0,
-            "page": p.page or 0,
-            "code": int(p.code),
-            "untrusted": int(p.untrusted),
-            # where the paragraph's sentences are, so windows are rebuilt without splitting
-            "sentences": _spans_text(p.sentences) if record.window == 0 else "",
-            "window": record.window,
-            "file_hash": record.file_hash,
-        },
-    )
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=p.source)
-    return node
-
-
-def _to_paragraph(m: dict, text: str) -> Paragraph:
-    return Paragraph(
-        source=m["source"],
-        paragraph=int(m["paragraph"]),
-        heading=m.get("heading") or None,
-        lines=(int(m["line_start"]), int(m["line_end"])) if m.get("line_start") else None,
-        text=text,
-        page=int(m["page"]) if m.get("page") else None,
-        code=bool(m.get("code")),
-        sentences=_spans(m.get("sentences", "")),
-        title=m.get("title") or None,
-        untrusted=bool(m.get("untrusted")),
-    )
-
-
-def _spans_text(spans: tuple[tuple[int, int], ...] | None) -> str:
-    return " ".join(f"{a}:{b}" for a, b in spans or ())
-
-
-def _spans(text: str) -> tuple[tuple[int, int], ...] | None:
-    if not text:
-        return None
-    return tuple((int(a), int(b)) for a, b in (pair.split(":") for pair in text.split()))
-
-
-def _to_passage(m: dict, text: str) -> Passage:
-    return Passage.of(_to_paragraph(m, text))
