@@ -2,9 +2,10 @@
 
 For every single-turn tuning-half question of the ceasefire (its first 29), multidoc, Quoref
 rejection, false-refusal probe and synthesis suites, this records what
-``ExtractiveGenerator.assess`` reads (rag.answerability.assessment_features), fits a logistic
-regression of "can be answered" on it, and prints the weights (rag.generate.EVIDENCE_WEIGHTS,
-scaled so that the sentence score weighs 1) and the curve of refusals of the unanswerable
+``SentenceScorer.assess`` reads (rag.answering.answerability.assessment_features), fits a
+logistic regression of "can be answered" on it, and prints the weights
+(rag.answering.evidence.EVIDENCE_WEIGHTS, scaled so that the sentence score weighs 1) and
+the curve of refusals of the unanswerable
 against false refusals over the threshold. The mix is what the suites hold: about three
 answerable questions to one unanswerable, as in real use, and a false refusal costs as much as
 a false answer. Summaries never refuse on evidence and are left out. The reporting halves are
@@ -23,11 +24,17 @@ from pathlib import Path
 import numpy as np
 
 import rag
-from rag.answerability import assessment_features
+from rag.answering.answerability import assessment_features
+from rag.answering.evidence import (
+    EVIDENCE_WEIGHTS,
+    Assessment,
+    SentenceScorer,
+    evidence_of,
+    evidence_passages,
+)
+from rag.answering.kinds import SUMMARY, kind_of
 from rag.evaluation import suites
 from rag.evaluation.questions import Question
-from rag.generate import EVIDENCE_WEIGHTS, Assessment, ExtractiveGenerator, evidence_passages
-from rag.kinds import SUMMARY, kind_of
 from rag.types import Passage
 
 FEATURES = tuple(EVIDENCE_WEIGHTS)
@@ -42,13 +49,13 @@ def assessed_questions(
     defaults)."""
     bot = rag.open(index_dir / suite.name, build=False, corpus_dir=suite.corpus, **settings)
     bot.ingest([suite.corpus], progress=False)
-    quoting = ExtractiveGenerator(bot.settings, bot.embedder)
+    scorer = SentenceScorer(bot.settings, bot.embedder)
     for question in suites.tuning_questions(suite):
         if question.turns or kind_of(question.question).kind == SUMMARY:
             continue
         passages = bot.evidence_for(question.question)
-        ranked = quoting.score_sentences(question.question, passages)
-        yield bot, question, passages, quoting.assess(question.question, passages, ranked)
+        ranked = scorer.score_sentences(question.question, passages)
+        yield bot, question, passages, scorer.assess(question.question, passages, ranked)
 
 
 def rows_of(suite: suites.Suite, index_dir: Path) -> list[dict]:
@@ -79,7 +86,7 @@ def fit(rows: list[dict], steps: int = 20000, rate: float = 0.5) -> tuple[np.nda
 def outcome(rows: list[dict], weights: dict[str, float], threshold: float) -> dict[str, float]:
     """Refused-when-unanswerable and refused-when-answerable at ``threshold``."""
     refused = [
-        not r["holds"] or sum(w * r[n] for n, w in weights.items()) < threshold for r in rows
+        not r["holds"] or evidence_of({n: r[n] for n in weights}, weights) < threshold for r in rows
     ]
     must = [ref for r, ref in zip(rows, refused, strict=True) if r["refuse"]]
     can = [ref for r, ref in zip(rows, refused, strict=True) if not r["refuse"]]

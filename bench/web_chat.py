@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import rag
-from rag.generate import generator_name
+from rag.answering.factory import generator_name
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

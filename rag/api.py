@@ -17,9 +17,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rag.answering.factory import generator_name
 from rag.config import Settings, load_settings
-from rag.errors import InputPathError, QuestionError, RagError
-from rag.generate import generator_name
+from rag.errors import InputPathError, QuestionError
 from rag.types import Answer, IngestReport, Passage, Waiting
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Bot:
 
     @cached_property
     def _generator(self):
-        from rag.generate import make_generator
+        from rag.answering.factory import make_generator
 
         return make_generator(self.settings, self.embedder)
 
@@ -117,15 +117,11 @@ class Bot:
         started = time.perf_counter()
         passages = self.evidence_for(query)
         retrieval = time.perf_counter() - started
-        stream = getattr(self._generator, "stream", None)
-        if stream is None:  # a generator that answers at once: nothing to stream
-            answer = self._generator.generate(query, passages)
-        else:
-            for item in stream(query, passages):
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    yield item
+        for item in self._generator.stream(query, passages):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield item
         first_token = answer.first_token_seconds
         yield dataclasses.replace(
             answer,
@@ -140,7 +136,7 @@ class Bot:
         """The passages a generator answers ``query`` from: the retrieved ones; more of them
         for a list or a comparison (and each side's own); for a summary, every paragraph of
         the documents to summarise."""
-        from rag.kinds import COMPARISON, LIST, SUMMARY, kind_of
+        from rag.answering.kinds import COMPARISON, LIST, SUMMARY, kind_of
 
         kind = kind_of(query)
         if kind.kind == SUMMARY:
@@ -167,7 +163,7 @@ class Bot:
         """Every paragraph of the documents a summary request is about, in document order:
         the only document; else the one the request names (the best retrieved for its
         subject words); else, for "Summarize the documents", every document."""
-        from rag.synthesis import summary_subject
+        from rag.answering.synthesis import summary_subject
 
         sources = sorted(self.store.paragraph_counts())
         retrieved = self._retrieve_trusted(query, self.settings.top_k)
@@ -185,32 +181,13 @@ class Bot:
         ]
 
     def condense(self, question: str, history: list[Answer]) -> str:
-        """The standalone form of a follow-up: written by the LLM generator when there is one
-        (``llm_condense``) and kept only when it merely replaced references (rag.chat.
-        faithful_rewrite), else its references replaced by what they point at (rag.references).
-        A refusal is never context: its turn counts by its question alone."""
-        from rag.chat import faithful_rewrite, needs_context, standalone_query
+        """The standalone form of a follow-up (see rag.chat.condense): rewritten by the LLM
+        generator when there is one and ``llm_condense`` is on, else by the heuristic."""
+        from rag.chat import condense
 
-        if not history or not needs_context(question):
-            return question
-        rewrite = getattr(self._generator, "condense", None)
-        if rewrite is not None and self.settings.llm_condense:
-            turns = [(a.question, "" if a.refused else a.text) for a in history]
-            try:
-                text = rewrite(question, turns)
-            except RagError as error:
-                log.warning("follow-up rewrite failed (%s); using the heuristic", error)
-                text = ""
-            conversation = " ".join(f"{q} {a}" for q, a in turns)
-            if (
-                text
-                and len(text) <= self.settings.max_question_chars
-                and faithful_rewrite(question, text, conversation)
-            ):
-                return text
-            if text:
-                log.info("follow-up rewrite %r changed the question; using the heuristic", text)
-        return standalone_query(question, history)
+        generator = self._generator
+        rewriter = generator if generator.condenses and self.settings.llm_condense else None
+        return condense(question, history, rewriter, self.settings.max_question_chars)
 
     def chat(self):
         """A multi-turn session whose follow-ups are made standalone before retrieval."""

@@ -1,17 +1,23 @@
-"""Multi-turn sessions: a follow-up is made standalone before retrieval."""
+"""Multi-turn sessions: a follow-up is made standalone before retrieval, rewritten by the
+generator's model when it has one and the rewrite only replaced references, else resolved by
+rag.references. Depends on a Bot only through the ChatBot protocol."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from rag.answering.kinds import YES_NO_PATTERN
+from rag.answering.protocol import Generator
+from rag.errors import RagError
+from rag.references import mentions, resolve
 from rag.text import content_words
-from rag.types import Answer, Waiting
+from rag.types import Answer, Turn, Waiting
 
-if TYPE_CHECKING:
-    from rag.api import Bot
+log = logging.getLogger(__name__)
 
 # Words that point back at something said before ("What did he say?", "And there?").
 REFERRING_WORDS = (
@@ -34,8 +40,6 @@ QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b"
 def question_word(question: str) -> str | None:
     """The word that says what is asked: the first wh-word, else the opening verb of a yes/no
     question ("does", "is"), else None."""
-    from rag.kinds import YES_NO_PATTERN
-
     match = QUESTION_WORD.search(question)
     if match:
         return match.group(1).lower()
@@ -70,22 +74,54 @@ def standalone_query(question: str, history: Sequence[Answer]) -> str:
     """The text to retrieve with when no model rewrote the follow-up: its references replaced
     by what they point at (rag.references); else the question itself when it names what it
     is about, or the previous query + the question."""
-    from rag.references import Turn, mentions, resolve
-
     if not history or not needs_context(question):
         return question
-    turns = [Turn(a.query or a.question, a.question, "" if a.refused else a.text) for a in history]
+    turns = [Turn.of(a) for a in history]
     resolved = resolve(question, turns)
     if resolved:
         return resolved
     return question if mentions(question) else f"{turns[-1].query} {question}"
 
 
+def condense(
+    question: str, history: Sequence[Answer], rewriter: Generator | None, max_chars: int
+) -> str:
+    """The standalone form of a follow-up: written by ``rewriter``'s model when there is one,
+    and kept only when it merely replaced references (faithful_rewrite) and fits ``max_chars``;
+    else its references replaced by what they point at (standalone_query). A refusal is never
+    context: its turn counts by its question alone."""
+    if not history or not needs_context(question):
+        return question
+    if rewriter is not None:
+        turns = [Turn.of(a) for a in history]
+        try:
+            text = rewriter.condense(question, turns)
+        except RagError as error:
+            log.warning("follow-up rewrite failed (%s); using the heuristic", error)
+            text = ""
+        conversation = " ".join(f"{t.question} {t.answer}" for t in turns)
+        if text and len(text) <= max_chars and faithful_rewrite(question, text, conversation):
+            return text
+        if text:
+            log.info("follow-up rewrite %r changed the question; using the heuristic", text)
+    return standalone_query(question, history)
+
+
+class ChatBot(Protocol):
+    """What a chat session needs of a bot (rag.api.Bot is one)."""
+
+    def validate_question(self, question: str) -> str: ...
+
+    def condense(self, question: str, history: list[Answer]) -> str: ...
+
+    def answer_stream(self, question: str, query: str) -> Iterator[str | Waiting | Answer]: ...
+
+
 @dataclass
 class ChatSession:
     """A conversation with a Bot; each ``ask`` sees the turns before it."""
 
-    bot: Bot
+    bot: ChatBot
     turns: list[Answer] = field(default_factory=list)
 
     def ask(self, question: str) -> Answer:

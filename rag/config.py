@@ -47,8 +47,8 @@ class Settings:
     # Extractive answers: at most this many sentences, from the best max_answer_passages passages.
     max_answer_sentences: int = 3
     max_answer_passages: int = 5
-    # Below this evidence score (rag.generate.EVIDENCE_WEIGHTS: the best sentence's score, the
-    # question's coverage by its paragraph, its names found or missing, the paragraph's
+    # Below this evidence score (rag.answering.evidence.EVIDENCE_WEIGHTS: the best sentence's
+    # score, the question's coverage by its paragraph, its names found or missing, the paragraph's
     # similarity) the answer is a refusal. Chosen on the curve of bench/calibrate_refusal.py
     # over the tuning halves of every suite (three answerable questions to one unanswerable):
     # the fewest wrong (false refusals + answered unanswerables, equal costs) is at 1.36.

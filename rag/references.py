@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from rag.answerability import MARKERS
+from rag.answering.answerability import MARKERS
 from rag.text import WORD, content_words
+from rag.types import Turn
 
 # Things a question can be about (ranked by ``mentions``): code ("mkstemp()", "TemporaryFile",
 # "token_hex", "`pip wheel`"), a named module or command ("the secrets module"), a name
@@ -43,16 +43,6 @@ POSSESSIVE = {"its", "his", "their", "her"}
 DEMONSTRATIVE = {"that", "this", "these", "those"}
 # An elliptical follow-up: "And its randbelow function?", "What about Putin?"
 ELLIPSIS = re.compile(r"^\W*(?:and|but|what about|how about)\s+(.+?)\W*$", re.I)
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier turn as follow-ups see it: the question as retrieved with (references
-    already resolved), the question as typed, and the answer (empty when refused)."""
-
-    query: str
-    question: str
-    answer: str
 
 
 def mentions(text: str, kinds: bool = True) -> list[str]:

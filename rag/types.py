@@ -167,6 +167,23 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One earlier turn of a conversation as follow-ups see it: the question as retrieved
+    with (references already resolved), the question as typed, and the answer (empty when
+    refused: a refusal is never context)."""
+
+    query: str
+    question: str
+    answer: str
+
+    @classmethod
+    def of(cls, answer: Answer) -> Turn:
+        return cls(
+            answer.query or answer.question, answer.question, "" if answer.refused else answer.text
+        )
+
+
+@dataclass(frozen=True)
 class Waiting:
     """Streamed before an answer while it waits for the model: ``ahead`` questions go first."""
 

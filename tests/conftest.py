@@ -49,7 +49,7 @@ def free_port() -> int:
 
 def require_local_llm() -> None:
     """Skip the test where the local LLM is not installed; fail in CI, which must have it."""
-    from rag.generate import local_llm_available
+    from rag.answering.factory import local_llm_available
 
     if not local_llm_available(rag.load_settings(generator="local")):
         if os.environ.get("CI"):

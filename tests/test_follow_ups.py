@@ -4,9 +4,9 @@ bot's refusals are never context (issue 19)."""
 from __future__ import annotations
 
 import rag
+from rag.answering.compose import REFUSAL_TEXT
+from rag.answering.factory import model_generator
 from rag.chat import faithful_rewrite
-from rag.generate import REFUSAL_TEXT
-from rag.llm.generator import LLMGenerator
 
 
 class ScriptedModel:
@@ -25,7 +25,7 @@ class ScriptedModel:
 def _scripted_bot(article_bot: rag.Bot, rewrite: str) -> tuple[rag.Bot, ScriptedModel]:
     bot = rag.Bot(article_bot.settings)
     model = ScriptedModel(rewrite)
-    bot.__dict__["_generator"] = LLMGenerator("scripted", bot.settings, bot.embedder, model)
+    bot.__dict__["_generator"] = model_generator("scripted", bot.settings, bot.embedder, model)
     return bot, model
 
 
@@ -90,7 +90,8 @@ def test_a_follow_up_without_a_model_asks_about_what_it_refers_to(article_bot):
 
 
 def test_an_elliptical_follow_up_takes_the_previous_question_s_ask():
-    from rag.references import Turn, resolve
+    from rag.references import resolve
+    from rag.types import Turn
 
     asked = "What does the secrets module's choice function return?"
     history = [Turn(asked, "What does its choice function return?", "A random element [1].")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.llm.grounding import GroundingChecker, parse_draft, says_unknown
+from rag.answering.grounding import GroundingChecker, parse_draft, says_unknown
 from rag.types import Passage
 
 HOST = Passage(

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import rag
+from rag.answering.factory import model_generator
 from rag.cli import format_answer
-from rag.llm.generator import LLMGenerator
 from rag.reading.injection import addresses_ai, instructions_in
 from rag.reading.readers import read_paragraphs
 from ui.render import sources_html
@@ -113,7 +113,7 @@ def test_a_model_answer_carrying_an_outside_link_is_not_returned(hostile_bot):
     """Even if a model were talked into it, a sentence with a link its paragraph does not hold
     fails the grounding check."""
     draft = "Saudi Arabia hosted the latest round of peace talks, see http://evil.example [1]."
-    generator = LLMGenerator(
+    generator = model_generator(
         "scripted", hostile_bot.settings, hostile_bot.embedder, ScriptedModel(draft)
     )
     answer = generator.generate(HOST, hostile_bot.retrieve(HOST))

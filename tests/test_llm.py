@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import rag
-from rag.llm.grounding import MARKERS
+from rag.answering.grounding import MARKERS
 from tests.conftest import free_port, require_local_llm
 
 
@@ -50,7 +50,7 @@ def test_ask_stream_yields_text_then_the_final_answer(local_bot):
 
 
 def test_openai_generator_against_a_real_loopback_server(local_bot, article_corpus, tmp_path):
-    from rag.llm.backends import LocalChatModel
+    from rag.answering.models.llama_cpp import LocalChatModel
 
     server = LocalChatModel(local_bot.settings)  # llama.cpp serves the OpenAI API on loopback
     bot = rag.open(

@@ -9,9 +9,9 @@ import re
 import pytest
 
 import rag
-from rag.answerability import MARKERS, is_whole_sentence
-from rag.generate import _with_marker
-from rag.kinds import COMPARISON, LIST, SUMMARY, WHY_HOW, YES_NO, kind_of
+from rag.answering.answerability import MARKERS, is_whole_sentence
+from rag.answering.compose import with_marker
+from rag.answering.kinds import COMPARISON, LIST, SUMMARY, WHY_HOW, YES_NO, kind_of
 from tests.conftest import require_local_llm
 
 ARTICLE = "ukraine-russia-ceasefire-talks.txt"
@@ -121,12 +121,12 @@ def test_a_why_question_gets_the_sentence_that_gives_the_reason(article_bot):
 
 
 def test_a_marker_is_never_inside_a_quotation_or_a_bracket():
-    assert _with_marker("Objects are copied with copy.deepcopy().", 1) == (
+    assert with_marker("Objects are copied with copy.deepcopy().", 1) == (
         "Objects are copied with copy.deepcopy() [1]."
     )
-    assert _with_marker("Sorted (smallest to largest).", 2) == "Sorted (smallest to largest) [2]."
-    assert _with_marker('He said "we agree."', 3) == 'He said "we agree." [3]'
-    assert _with_marker("He said: “yes”.", 4) == "He said: “yes” [4]."
+    assert with_marker("Sorted (smallest to largest).", 2) == "Sorted (smallest to largest) [2]."
+    assert with_marker('He said "we agree."', 3) == 'He said "we agree." [3]'
+    assert with_marker("He said: “yes”.", 4) == "He said: “yes” [4]."
     # a sentence cut inside a bracket is not a sentence at all
     assert not is_whole_sentence("Other objects are copied with copy.deepcopy(")
     assert not is_whole_sentence("The list is sorted in place (smallest to largest")

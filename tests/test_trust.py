@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 import rag
-from rag.generate import ExtractiveGenerator
-from rag.llm.generator import LLMGenerator
+from rag.answering.factory import extractive_generator, model_generator
 from rag.text import split_sentences
 
 from .conftest import require_local_llm
@@ -116,7 +115,7 @@ class ScriptedModel:
 )
 def test_a_fragment_or_code_from_the_model_is_not_returned(related_bot, draft):
     question = "Under the Apache License, when do patent licenses terminate after litigation?"
-    generator = LLMGenerator(
+    generator = model_generator(
         "scripted", related_bot.settings, related_bot.embedder, ScriptedModel(draft)
     )
     answer = generator.generate(question, related_bot.retrieve(question))
@@ -133,14 +132,14 @@ def test_a_repeated_sentence_from_the_model_is_said_once(related_bot):
         "of the date such litigation is filed"
     )
     model = ScriptedModel(f"{sentence} [1]. {sentence} [2]. {sentence} [1].")
-    generator = LLMGenerator("scripted", related_bot.settings, related_bot.embedder, model)
+    generator = model_generator("scripted", related_bot.settings, related_bot.embedder, model)
     answer = generator.generate(question, related_bot.retrieve(question))
     assert not answer.refused
     assert answer.text.count("shall terminate as of the date") == 1, answer.text
 
 
 def test_extractive_answers_are_whole_sentences_said_once(related_bot):
-    generator = ExtractiveGenerator(related_bot.settings, related_bot.embedder)
+    generator = extractive_generator(related_bot.settings, related_bot.embedder)
     question = "What should be compared with compare_digest instead of the == operator?"
     answer = generator.generate(question, related_bot.retrieve(question))
     sentences = [s for s in split_sentences(answer.text)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from contextlib import closing
 
-from rag.llm.turns import Turns
+from rag.answering.models.turns import Turns
 from rag.types import Waiting
 
 

@@ -155,8 +155,8 @@ def build_app(web: WebChat):
             yield skip, conversation_messages(conversation), skip, skip, skip
             try:
                 # No lock here: retrieval and the extractive generator run in parallel for
-                # every user; the model takes questions in turns (rag.llm.turns), and closing
-                # the stream (Stop, or the browser going away) gives up the turn.
+                # every user; the model takes questions in turns (rag.answering.models.turns), and
+                # closing the stream (Stop, or the browser going away) gives up the turn.
                 with closing(session.ask_stream(question)) as stream:
                     for item in stream:
                         if exchange.stop_requested:

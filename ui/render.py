@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from rag.generate import REFUSAL_TEXT
+from rag.answering.compose import REFUSAL_TEXT
 from rag.interfaces.presentation import set_aside_note
 from rag.text import address_spans, content_words, split_sentences
 from rag.types import Answer, Passage

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rag
+from rag.answering.factory import generator_name
 from rag.errors import ConfigError
 from rag.evaluation.baseline import BM25Index
 from rag.evaluation.metrics import (
@@ -23,7 +24,6 @@ from rag.evaluation.metrics import (
 )
 from rag.evaluation.questions import Question, missing_evidence
 from rag.evaluation.suites import Suite
-from rag.generate import generator_name
 from rag.reading.discovery import find_documents
 from rag.reading.readers import read_paragraphs
 from rag.types import Answer

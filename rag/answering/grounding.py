@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answerability import MARKERS, is_prose, is_whole_sentence, known_words, off_subject
+from rag.answering.answerability import (
+    MARKERS,
+    is_prose,
+    is_whole_sentence,
+    known_words,
+    off_subject,
+)
 from rag.indexing.embedder import Embedder
 from rag.text import address_spans, content_words, names, split_sentences
 from rag.types import Claim, Passage
@@ -21,6 +27,19 @@ REFUSAL_PATTERNS = re.compile(
     r"|unable to (?:answer|determine|find)",
     re.IGNORECASE,
 )
+
+
+YES_NO_OPENING = re.compile(r"^\s*(yes|no)\b[\s,.;:!—–-]*", re.I)
+
+
+def split_opening(draft: str) -> tuple[str | None, str]:
+    """A yes/no answer's opening word ("Yes" / "No") and the rest of the draft, which is what
+    the grounding check verifies ("No, the U.S. has frozen aid [1]." → "No", "The U.S. …")."""
+    match = YES_NO_OPENING.match(draft)
+    if not match:
+        return None, draft
+    rest = draft[match.end() :]
+    return match.group(1).capitalize(), rest[:1].upper() + rest[1:]
 
 
 @dataclass(frozen=True)

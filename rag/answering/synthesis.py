@@ -1,4 +1,4 @@
-"""Answers drawn from several sentences, each kind on purpose (see rag.kinds): a summary of
+"""Answers drawn from several sentences, each kind on purpose (rag.answering.kinds): a summary of
 central, diverse sentences in document order, a list whose every sentence adds something new,
 a comparison with evidence for each side, a yes/no that opens with Yes or No, and a why/how
 that prefers the sentence giving the reason or the manner. Everything here chooses among the
@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answerability import NAME_RUN, is_whole_sentence
+from rag.answering.answerability import NAME_RUN, is_whole_sentence
 from rag.text import content_words, names, split_sentences
 from rag.types import Passage, ScoredSentence
 

@@ -1,7 +1,7 @@
 """What a question asks to be done with the documents: state a fact, summarise, list,
 compare, say yes or no, or give a reason or manner. Each kind is answered on purpose
-(rag.synthesis); the kind is read from the wording alone, so every part of the pipeline that
-needs it can work it out again."""
+(rag.answering.synthesis); the kind is read from the wording alone, so every part of the
+pipeline that needs it can work it out again."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Chat models behind one streaming interface: llama.cpp in-process (xllamacpp) and any
-OpenAI-compatible server (llama-index's OpenAILike)."""
+"""A GGUF chat model run in this process by llama.cpp (xllamacpp): the packaged model by default,
+one question at a time, first come first served (rag.answering.models.turns)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from rag.answering.models import packaged_model
+from rag.answering.models.turns import Turns
 from rag.config import Settings
-from rag.errors import ConfigError, LLMUnavailableError
-from rag.llm import packaged_model
-from rag.llm.turns import Turns
+from rag.errors import ConfigError
 from rag.types import Waiting
 
 log = logging.getLogger(__name__)
@@ -108,38 +108,3 @@ def _delta(chunk) -> str:
         raise ConfigError(f"the local model failed: {chunk['error']}")
     choices = chunk.get("choices") or [{}]
     return (choices[0].get("delta") or {}).get("content") or ""
-
-
-class OpenAIChatModel:
-    """Any OpenAI-compatible chat endpoint (Ollama, vLLM, LM Studio, llama.cpp, OpenAI)."""
-
-    def __init__(self, settings: Settings):
-        from llama_index.llms.openai_like import OpenAILike
-
-        if not settings.llm_base_url:
-            raise ConfigError("the openai generator needs RAG_LLM_BASE_URL (e.g. http://host/v1)")
-        self.base_url = settings.llm_base_url
-        self._llm = OpenAILike(
-            api_base=settings.llm_base_url,
-            api_key=settings.llm_api_key or "not-needed",
-            model=settings.llm_model or "default",
-            is_chat_model=True,
-            temperature=0.0,
-            timeout=120,
-            max_retries=0,
-        )
-
-    def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        from llama_index.core.llms import ChatMessage
-
-        chat = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
-        try:
-            for delta in self._llm.stream_chat(chat, max_tokens=max_tokens):
-                if delta.delta:
-                    yield delta.delta
-        except Exception as error:  # the client raises many types; the user needs one line
-            if "connect" in type(error).__name__.lower() or "connect" in str(error).lower():
-                raise LLMUnavailableError(
-                    f"cannot reach the LLM server at {self.base_url}: is it running?"
-                ) from None
-            raise ConfigError(f"the LLM server at {self.base_url} failed: {error}") from None

@@ -1,0 +1,1 @@
+"""Chat models behind one streaming interface (rag.answering.protocol.ChatModel)."""
