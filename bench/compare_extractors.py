@@ -18,13 +18,11 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 CHROME = re.compile(
     r"^(index|modules \||next \||previous \||python »|navigation|table of contents|home|go|"

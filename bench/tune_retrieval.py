@@ -15,12 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import rag  # noqa: E402
-from rag.evaluation import suites  # noqa: E402
-from rag.evaluation.metrics import first_relevant_rank, retrieval_metrics  # noqa: E402
-from rag.evaluation.questions import Question  # noqa: E402
+import rag
+from rag.evaluation import suites
+from rag.evaluation.metrics import first_relevant_rank, retrieval_metrics
+from rag.evaluation.questions import Question
 
 WEIGHTS = (0.0, 0.4, 0.5, 0.6, 0.7, 1.0)
 TUNING_SEED = 7

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.answering.factory import generator_name
 from rag.config import Settings, load_settings
 from rag.errors import InputPathError, QuestionError
 from rag.types import Answer, IngestReport, Passage, Waiting
+
+if TYPE_CHECKING:
+    from rag.indexing.uploads import FilesAdded
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class Bot:
         self.embedder = Embedder(settings)
         self.store = ParagraphStore(settings)
         self.lexical = LexicalIndexes(self.store, settings)
+        self._corpus_lock = threading.Lock()  # one corpus change (upload) at a time
 
     @cached_property
     def _retriever(self):
@@ -76,6 +81,33 @@ class Bot:
         return ingest(
             paths, self.settings, self.embedder, self.store, self.lexical, progress=progress
         )
+
+    def build_if_empty(self, on_build: Callable[[], None] | None = None) -> bool:
+        """Build the index from the corpus directory when it is empty (``on_build`` is told
+        first); whether it was built."""
+        if not self.store.is_empty():
+            return False
+        if not self.settings.corpus_dir.exists():
+            raise InputPathError(
+                f"the index is empty and the corpus directory {self.settings.corpus_dir} "
+                "does not exist"
+            )
+        log.warning("index is empty: building it from %s", self.settings.corpus_dir)
+        if on_build is not None:
+            on_build()
+        self.ingest()
+        return True
+
+    def add_files(self, paths: Iterable[str | Path]) -> FilesAdded:
+        """Copy files into the corpus directory and re-index it, one addition at a time; when
+        re-indexing fails (a RagError, raised) the corpus and the index are left as they were.
+        Unsupported or too large files (``upload_max_mb``) are left out, each with a reason."""
+        from rag.indexing.uploads import add_to_corpus
+
+        with self._corpus_lock:
+            return add_to_corpus(
+                paths, Path(self.settings.corpus_dir), self.settings.upload_max_mb, self.ingest
+            )
 
     def validate_question(self, question: str) -> str:
         """The question as asked, without what no reader can see (control and format
@@ -213,14 +245,8 @@ def _settings(index_dir: str | Path | None, overrides: dict[str, Any]) -> Settin
 def open(index_dir: str | Path | None = None, build: bool = True, **settings: Any) -> Bot:  # noqa: A001
     """Open the index; when it is empty and ``build`` is true, build it from the corpus first."""
     bot = Bot(_settings(index_dir, settings))
-    if build and bot.store.is_empty():
-        if not bot.settings.corpus_dir.exists():
-            raise InputPathError(
-                f"the index is empty and the corpus directory {bot.settings.corpus_dir} "
-                "does not exist"
-            )
-        log.warning("index is empty: building it from %s", bot.settings.corpus_dir)
-        bot.ingest()
+    if build:
+        bot.build_if_empty()
     return bot
 
 

@@ -8,7 +8,9 @@ from functools import cache
 # Punkt's English model splits "U.S. Secretary" into two sentences; these abbreviations
 # are common in news and documentation.
 EXTRA_ABBREVIATIONS = {"u.s", "u.k", "u.n", "e.u", "e.g", "i.e", "etc", "vs", "approx", "no"}
-WORD = re.compile(r"[\w’'-]+")
+WORD = re.compile(r"[\w’'-]+")  # a word with its apostrophes and hyphens: "Kyiv's", "well-known"
+# Letters and digits only, for counting words: "well-known" is two, "secrets.choice()" two.
+ALPHANUMERIC_RUN = re.compile(r"[^\W_]+")
 
 
 @cache

@@ -106,7 +106,10 @@ class Passage:
 
 @dataclass(frozen=True)
 class Citation(Passage):
-    """A passage that an answer refers to with a ``[n]`` marker."""
+    """A passage that an answer refers to with a ``[n]`` marker; ``supported``: the sentences
+    of its paragraph that the answer's claims rest on (what a source card highlights)."""
+
+    supported: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, passage: Passage) -> Citation:  # type: ignore[override]
@@ -137,7 +140,7 @@ class Answer:
 
         def passage(kind, item: dict):
             item = dict(item)
-            for key in ("lines", "sentences"):
+            for key in ("lines", "sentences", "supported"):
                 if item.get(key) is not None:
                     item[key] = tuple(item[key])
             return kind(**{k: v for k, v in item.items() if k in _FIELDS[kind]})
@@ -160,10 +163,12 @@ class ScoredSentence:
 
 @dataclass(frozen=True)
 class Claim:
-    """A piece of answer text and the passage that supports it."""
+    """A piece of answer text and the passage that supports it (``sentence``: the passage's
+    sentence it rests on, when the generator knows it: a quote is that sentence)."""
 
     text: str
     passage: Passage
+    sentence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import re
-import shutil
 import tempfile
 import threading
 from contextlib import closing
@@ -13,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rag
-from rag import remote
 from rag.chat import ChatSession
+from rag.interfaces import remote
 from rag.reading.readers import SUPPORTED_SUFFIXES
 from rag.types import Waiting
 from ui.conversation import Conversation
@@ -41,7 +39,6 @@ CSS = """
 .src-warning { color: #9a6700; background: #fff8c5; border-radius: 4px; padding: 2px 6px; }
 .src-set-aside .src-card { border-color: #d4a72c; }
 """
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
 @dataclass
@@ -63,11 +60,7 @@ class WebChat:
     def _open(self) -> None:
         try:
             bot = rag.Bot(self.settings)
-            if bot.store.is_empty():
-                self.status = (
-                    f"Building the index from {self.settings.corpus_dir}… (first start only)"
-                )
-                bot.ingest()
+            bot.build_if_empty(on_build=self._building)
             bot.ask("warm-up")  # loads the embedding model before the first real question
             self.bot = bot
             self.status = ""
@@ -75,6 +68,9 @@ class WebChat:
             self.status = f"Cannot open the index: {error}"
         finally:
             self.ready.set()
+
+    def _building(self) -> None:
+        self.status = f"Building the index from {self.settings.corpus_dir}… (first start only)"
 
     def export(self, conversation: Conversation) -> str:
         """The conversation as a Markdown file to download (one file per conversation)."""
@@ -94,43 +90,22 @@ class WebChat:
         return [[source, count] for source, count in self.bot.info().documents.items()]
 
     def add_files(self, paths: list[str]) -> str:
-        """Copy uploads into the corpus and re-index; a failed upload leaves both as they were."""
+        """Add uploads to the corpus (rag.Bot.add_files); a failed upload changes nothing."""
         bot = self.wait()
-        corpus = Path(self.settings.corpus_dir)
-        accepted, rejected = [], []
-        for path in map(Path, paths):
-            name = SAFE_NAME.sub("_", Path(path.name).name).strip(" .") or "upload"
-            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                rejected.append(
-                    f"{path.name}: not a supported type ({' '.join(SUPPORTED_SUFFIXES)})"
-                )
-            elif path.stat().st_size > self.settings.upload_max_mb * 2**20:
-                rejected.append(f"{path.name}: larger than {self.settings.upload_max_mb} MB")
-            else:
-                accepted.append((path, corpus / name))
-        if not accepted:
-            return "Nothing added. " + "; ".join(rejected)
-        with self.lock, tempfile.TemporaryDirectory() as backup_dir:
-            backups = {}
-            for source, target in accepted:
-                if target.exists():
-                    backups[target] = Path(backup_dir) / target.name
-                    shutil.copy2(target, backups[target])
-                shutil.copyfile(source, target)
-            try:
-                report = bot.ingest()
-            except rag.RagError as error:
-                for _, target in accepted:
-                    if target in backups:
-                        shutil.copy2(backups[target], target)
-                    else:
-                        target.unlink(missing_ok=True)
-                return f"Upload rejected, nothing changed: {error}"
+        try:
+            with self.lock:  # no re-index from `rag ingest` meanwhile
+                added = bot.add_files(paths)
+        except rag.RagError as error:
+            return f"Upload rejected, nothing changed: {error}"
+        skipped = "; ".join(added.rejected)
+        if added.report is None:
+            return "Nothing added. " + skipped
+        report = added.report
         message = (
             f"Added {report.added}, updated {report.updated}, "
             f"unchanged {report.unchanged} file(s); {report.paragraphs} paragraphs indexed."
         )
-        return message + (" Skipped: " + "; ".join(rejected) if rejected else "")
+        return message + (" Skipped: " + skipped if skipped else "")
 
 
 def build_app(web: WebChat):
@@ -209,7 +184,7 @@ def build_app(web: WebChat):
 
     def answer(question: str) -> dict:
         """One question answered by this web chat's bot, as ``Answer.to_dict()``: what a cold
-        `rag ask` uses instead of loading the models itself (see ``rag.remote``)."""
+        `rag ask` uses instead of loading the models itself (see ``rag.interfaces.remote``)."""
         return with_bot(lambda bot: bot.ask(question).to_dict())
 
     def reingest() -> dict:

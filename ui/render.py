@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 import re
 
-from rag.answering.compose import REFUSAL_TEXT
+from rag.answering.compose import MARKER, REFUSAL_TEXT
 from rag.interfaces.presentation import set_aside_note
-from rag.text import address_spans, content_words, split_sentences
+from rag.text import address_spans
 from rag.types import Answer, Passage
 from ui.conversation import Conversation, Exchange, Status
 
-MARKER = re.compile(r"\[(\d+)\]")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&])")
 REFUSAL_TITLE = "Not found in the documents"
 THINKING = "_Searching the documents…_"
@@ -59,20 +58,9 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def supporting_sentences(answer: Answer) -> dict[int, set[str]]:
-    """For each citation number, the sentences of its paragraph that the answer's claims match."""
-    support: dict[int, set[str]] = {}
-    last = 0
-    for match in MARKER.finditer(answer.text):
-        claim, last = answer.text[last : match.start()], match.end()
-        number = int(match.group(1))
-        words = content_words(claim)
-        sentences = split_sentences(answer.citations[number - 1].text)
-        if not words or not sentences:
-            continue
-        best = max(sentences, key=lambda s: len(words & content_words(s)))
-        if words & content_words(best):
-            support.setdefault(number, set()).add(best)
-    return support
+    """For each citation number, the sentences of its paragraph that the answer's claims rest
+    on (the generator records them: rag.types.Citation.supported)."""
+    return {n: set(c.supported) for n, c in enumerate(answer.citations, 1) if c.supported}
 
 
 def _highlighted(text: str, sentences: set[str]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import content_words, names, overlap, question_words
+from rag.text import ALPHANUMERIC_RUN, content_words, names, overlap, question_words
 from rag.types import Passage
 
 # What the question asks for, from its wording. Checked in order; the first match wins.
@@ -70,7 +70,6 @@ MIN_WORDS = 4
 TITLE_WORDS = 12
 ENDINGS = tuple(".!?;:…\"'”’)")
 SECTION_NUMBER = re.compile(r"\d+(?:\.\d+)*\.\s")  # "13. Use with the GNU Affero …"
-WORD = re.compile(r"[^\W_]+")
 # Code read as prose: an interpreter prompt, import runs, assignments, definitions.
 CODE_LIKE = re.compile(
     r">>>|\bimport\s+[\w.]+\s+import\b|^\s*(?:import|from|def|class)\s+\w|\w\s=\s[\w'\"(\[]"
@@ -118,7 +117,7 @@ def is_whole_sentence(sentence: str) -> bool:
     """A sentence that can stand as an answer: a few words, not cut off after a preposition
     or article, and not a title or a label."""
     text = MARKERS.sub("", sentence).strip()
-    words = WORD.findall(text)
+    words = ALPHANUMERIC_RUN.findall(text)
     if len(words) < MIN_WORDS or DANGLING.search(text.rstrip(".!?…\"'”’) ")):
         return False
     if text.endswith(tuple(OPENERS)) or unbalanced(text):

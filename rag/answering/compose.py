@@ -3,9 +3,16 @@ the paragraph a sentence came from; no claims is a refusal."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
+from rag.text import content_words, split_sentences
 from rag.types import Answer, Citation, Claim, Passage
 
 REFUSAL_TEXT = "I could not find this in the documents."
+# A marker as answers are written with it (a model's draft is parsed more leniently:
+# rag.answering.answerability.MARKERS).
+MARKER = re.compile(r"\[(\d+)\]")
 
 
 def compose(
@@ -21,6 +28,7 @@ def compose(
         return refusal(query, passages, generator)
     citations: list[Citation] = []
     numbers: dict[tuple[str, int], int] = {}
+    supported: dict[int, list[str]] = {}
     parts = []
     said: set[str] = set()
     for claim in claims:
@@ -33,6 +41,13 @@ def compose(
             citations.append(Citation.of(claim.passage))
             numbers[key] = len(citations)
         parts.append(with_marker(claim.text.strip(), numbers[key]))
+        sentence = claim.sentence or supporting_sentence(claim.text, claim.passage.text)
+        if sentence and sentence not in supported.setdefault(numbers[key], []):
+            supported[numbers[key]].append(sentence)
+    citations = [
+        dataclasses.replace(c, supported=tuple(supported.get(n, ())))
+        for n, c in enumerate(citations, 1)
+    ]
     if opening:
         parts.insert(0, f"{opening}.")
     return Answer(
@@ -44,6 +59,17 @@ def compose(
         query=query,
         generator=generator,
     )
+
+
+def supporting_sentence(claim: str, paragraph: str) -> str | None:
+    """The sentence of ``paragraph`` sharing the most content words with ``claim`` (a model's
+    sentence), or None when none shares any."""
+    words = content_words(claim)
+    sentences = split_sentences(paragraph)
+    if not words or not sentences:
+        return None
+    best = max(sentences, key=lambda s: len(words & content_words(s)))
+    return best if words & content_words(best) else None
 
 
 def refusal(query: str, passages: list[Passage], generator: str) -> Answer:

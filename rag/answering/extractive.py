@@ -70,7 +70,7 @@ class ExtractiveGenerator:
         selection = self.select(query, kind, ranked, assessment.asks, passages)
         return compose(
             query,
-            [Claim(s.text, s.passage) for s in selection.sentences],
+            [Claim(s.text, s.passage, s.text) for s in selection.sentences],
             passages,
             self.name,
             opening=selection.opening,
@@ -173,7 +173,7 @@ class ExtractiveGenerator:
             chosen += summary_sentences(
                 candidates, vectors, each or self.SUMMARY_SENTENCES, self.SUMMARY_DIVERSITY
             )
-        claims = [Claim(s.text, s.passage) for s in chosen]
+        claims = [Claim(s.text, s.passage, s.text) for s in chosen]
         return compose(query, claims, passages, self.name)
 
     def _vectors(self, texts: list[str]) -> list[list[float]]:

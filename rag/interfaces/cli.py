@@ -187,7 +187,7 @@ def _running_web_chat(settings: dict, paths: list[str] | None = None) -> str | N
     from pathlib import Path
 
     import rag
-    from rag import remote
+    from rag.interfaces import remote
 
     config = {k: v for k, v in settings.items() if k != "config_file"}
     resolved = rag.load_settings(settings.get("config_file"), **config)
@@ -203,7 +203,7 @@ def _running_web_chat(settings: dict, paths: list[str] | None = None) -> str | N
 def _ingest_through_running_web_chat(args: argparse.Namespace, settings: dict):
     """A `rag serve` running on this index owns it (the embedded store is one process at a
     time): it re-indexes its corpus, with its models already loaded."""
-    from rag import remote
+    from rag.interfaces import remote
 
     return _through_running_web_chat(settings, args.paths, remote.ingest, "indexed")
 
@@ -211,7 +211,7 @@ def _ingest_through_running_web_chat(args: argparse.Namespace, settings: dict):
 def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
     """The answer of a `rag serve` running on the same index, if there is one (it has the
     models loaded already, so this takes well under a second)."""
-    from rag import remote
+    from rag.interfaces import remote
 
     return _through_running_web_chat(
         settings, None, lambda url: remote.ask(url, args.question), "answered"
@@ -240,7 +240,8 @@ def serve(args: argparse.Namespace, settings: dict) -> int:
     import os
 
     import rag
-    from ui.app import serve as serve_web_chat
+
+    serve_web_chat = _web_chat()
 
     auth_text = args.auth or os.environ.get("RAG_UI_AUTH")
     auth = None
@@ -253,6 +254,19 @@ def serve(args: argparse.Namespace, settings: dict) -> int:
     print(f"rag: web chat on http://{args.host}:{args.port}", file=sys.stderr)
     serve_web_chat(rag.load_settings(config_file, **settings), args.host, args.port, auth)
     return 0
+
+
+def _web_chat():
+    """The web chat's ``serve`` function, found through the "rag.web_chat" entry point (the
+    project's ui package registers it): the library does not import the app."""
+    from importlib.metadata import entry_points
+
+    import rag
+
+    found = entry_points(group="rag.web_chat")
+    if not found:
+        raise rag.ConfigError("no web chat is installed: run `make install` (or pip install -e .)")
+    return next(iter(found)).load()
 
 
 def evaluate(args: argparse.Namespace, settings: dict) -> int:

@@ -165,7 +165,7 @@ def test_missing_path_is_a_clear_error(tmp_path: Path):
         find_documents([tmp_path / "nope"])
 
 
-SPHINX_PAGE = Path(__file__).parent / "data" / "python-3.11-json.html"
+SPHINX_PAGE = Path(__file__).resolve().parents[1] / "data" / "python-3.11-json.html"
 NAVIGATION = {"index", "modules |", "next |", "previous |", "Python »", "Navigation", "|"}
 
 

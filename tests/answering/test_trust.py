@@ -17,7 +17,7 @@ from rag.text import split_sentences
 
 from .conftest import require_local_llm
 
-MULTIDOC = Path(__file__).resolve().parents[1] / "evals" / "corpora" / "multidoc"
+MULTIDOC = Path(__file__).resolve().parents[2] / "evals" / "corpora" / "multidoc"
 FILES = ("apache-2.0.txt", "mpl-2.0.txt", "secrets.html", "random.html")
 
 

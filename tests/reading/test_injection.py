@@ -13,7 +13,7 @@ import pytest
 
 import rag
 from rag.answering.factory import model_generator
-from rag.cli import format_answer
+from rag.interfaces.cli import format_answer
 from rag.reading.injection import addresses_ai, instructions_in
 from rag.reading.readers import read_paragraphs
 from ui.render import sources_html
@@ -21,7 +21,7 @@ from ui.render import sources_html
 from .conftest import ARTICLE, require_local_llm
 from .test_trust import ScriptedModel
 
-ATTACKS = Path(__file__).resolve().parents[1] / "evals" / "corpora" / "injection"
+ATTACKS = Path(__file__).resolve().parents[2] / "evals" / "corpora" / "injection"
 NOTICE = "system-notice.txt"
 PAYLOADS = ("cancelled", "ceasefire-update.example", "arrested", "Pyongyang", "resigned")
 HOST = "Which country hosted the latest round of peace talks?"
