@@ -34,8 +34,8 @@ class Paragraph:
     code: bool = False  # a code block: text kept exactly, shown as code, never paraphrased
     # (start, end) of each sentence in ``text``, once split (stored, so never split twice)
     sentences: tuple[tuple[int, int], ...] | None = None
-    title: str | None = None  # the document's title (see rag.documents.document_title)
-    # Its document holds instructions addressed to an AI (rag.injection): never used as evidence.
+    title: str | None = None  # the document's title (see rag.reading.paragraphs.document_title)
+    # Its document holds instructions addressed to an AI (rag.reading.injection): never evidence.
     untrusted: bool = False
 
     @property

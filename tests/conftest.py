@@ -87,6 +87,31 @@ def index_dir(tmp_path) -> Path:
     return tmp_path / "index"
 
 
+# Fixtures that load the embedding model or the LLM, start a server or a browser: a test that
+# uses one is in the slow tier (whole modules of such tests say so with ``pytestmark``).
+SLOW_FIXTURES = {
+    "article_bot",
+    "hostile_bot",
+    "related_bot",
+    "local_bot",
+    "bots_by_mode",
+    "fuzz_bot",
+    "built_index",
+    "checker",
+    "project",
+    "server",
+    "browser",
+    "llm_server",
+    "chroma_url",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     session.config.stash[EXIT_STATUS] = int(exitstatus)
 

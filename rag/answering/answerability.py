@@ -194,7 +194,7 @@ def missing_terms(question: str, passages: list[Passage]) -> int:
 
 
 def assessment_features(question: str, passages: list[Passage], best) -> dict[str, float]:
-    """What the refusal decision reads (see rag.generate.Assessment): ``best`` is the best
+    """What the refusal decision reads (see rag.answering.evidence.Assessment): ``best`` is the best
     scored sentence, ``passages`` the evidence passages."""
     context = f"{best.passage.context or ''} {best.passage.text}"
     asked = names(question.partition(" ")[2])

@@ -8,6 +8,8 @@ import rag
 from rag.reading.blocks import normalize_space
 from tests.conftest import ARTICLE, load_questions
 
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
+
 # The extractive defaults were tuned on the first 29 questions of the set; these tests hold them
 # there. The whole set is measured by `rag eval ceasefire` and its gate (evals/baseline.json).
 TUNED_ON = 29

@@ -9,6 +9,8 @@ import rag
 from rag.answering.grounding import MARKERS
 from tests.conftest import free_port, require_local_llm
 
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
+
 
 @pytest.fixture(scope="module")
 def local_bot(article_corpus, tmp_path_factory):

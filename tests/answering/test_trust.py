@@ -14,8 +14,7 @@ import pytest
 import rag
 from rag.answering.factory import extractive_generator, model_generator
 from rag.text import split_sentences
-
-from .conftest import require_local_llm
+from tests.conftest import require_local_llm
 
 MULTIDOC = Path(__file__).resolve().parents[2] / "evals" / "corpora" / "multidoc"
 FILES = ("apache-2.0.txt", "mpl-2.0.txt", "secrets.html", "random.html")

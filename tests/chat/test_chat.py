@@ -1,4 +1,8 @@
+import pytest
+
 import rag
+
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
 
 
 def test_follow_up_retrieves_with_the_conversation(article_bot):

@@ -3,10 +3,14 @@ bot's refusals are never context (issue 19)."""
 
 from __future__ import annotations
 
+import pytest
+
 import rag
 from rag.answering.compose import REFUSAL_TEXT
 from rag.answering.factory import model_generator
 from rag.chat import faithful_rewrite
+
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
 
 
 class ScriptedModel:

@@ -12,6 +12,8 @@ import pytest
 import rag
 from tests.conftest import ARTICLE, free_port
 
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
+
 
 def start_chroma(data: Path, port: int) -> subprocess.Popen:
     """`chroma run` on loopback, once it accepts connections."""

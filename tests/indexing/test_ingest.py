@@ -6,6 +6,8 @@ import rag
 from rag.reading.readers import READER_VERSION
 from tests.conftest import ARTICLE, ROOT, run_rag
 
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
+
 MULTIDOC = ROOT / "evals" / "corpora" / "multidoc"
 
 FERRY = "The ferry to the island leaves every morning at half past seven from pier four.\n"

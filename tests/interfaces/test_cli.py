@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import ARTICLE, run_rag
 
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
+
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:

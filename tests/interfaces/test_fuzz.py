@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 
 import rag
 from rag.errors import RagError
-
-from .conftest import ARTICLE, run_rag
+from tests.conftest import ARTICLE, run_rag
 
 STOP_WORDS = "the of and a to in is it was for on are as with be at by this that or".split()
 NASTY_QUESTIONS = [

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, given, settings
 
 import rag
 from tests.conftest import ARTICLE, ROOT, free_port, require_local_llm, run_rag
-from tests.test_fuzz import questions as fuzzed_questions
+from tests.interfaces.test_fuzz import questions as fuzzed_questions
 from ui.app import serve
+
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
 
 QUESTION = "Which country hosted the latest round of peace talks?"
 HOSTILE = (

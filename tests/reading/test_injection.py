@@ -16,10 +16,9 @@ from rag.answering.factory import model_generator
 from rag.interfaces.cli import format_answer
 from rag.reading.injection import addresses_ai, instructions_in
 from rag.reading.readers import read_paragraphs
+from tests.answering.test_trust import ScriptedModel
+from tests.conftest import ARTICLE, require_local_llm
 from ui.render import sources_html
-
-from .conftest import ARTICLE, require_local_llm
-from .test_trust import ScriptedModel
 
 ATTACKS = Path(__file__).resolve().parents[2] / "evals" / "corpora" / "injection"
 NOTICE = "system-notice.txt"

@@ -4,6 +4,8 @@ import pytest
 
 import rag
 
+pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the `rag` command
+
 FERRY = "The night ferry to Vardø leaves from pier four when the harbour master rings the bell.\n"
 MUSEUM = "The museum of glass keeps a chandelier made by Oskar Lindqvist in 1911.\n"
 
