@@ -152,6 +152,7 @@ def rag_eval(*args, cwd):
     )
 
 
+@pytest.mark.slow  # the `rag` command and the embedding model
 def test_rag_eval_writes_reports_compares_and_gates(tmp_path):
     out = tmp_path / "report"
     too_high = tmp_path / "baseline.json"

@@ -295,6 +295,7 @@ def print_to_pdf(html: Path, pdf: Path, headers: bool = True) -> None:
     )
 
 
+@pytest.mark.slow  # prints with Chromium
 def test_printed_pdf_paragraphs_cross_page_breaks_without_running_headers(tmp_path):
     import random
 
@@ -341,6 +342,7 @@ def test_pdf_lines_join_hyphenated_words_and_keep_sentences():
     )
 
 
+@pytest.mark.slow  # prints with Chromium
 def test_printed_pdf_keeps_paragraphs_with_inline_code_whole_and_code_words_unsplit(tmp_path):
     """Documentation sets inline code a little smaller than the prose around it; a line full of
     it must not start a new paragraph, and a code line must keep its words whole."""
