@@ -3,6 +3,8 @@ sentence window's), each also given its cosine similarity, which the generators 
 
 from __future__ import annotations
 
+import numpy as np
+
 from rag.indexing.bm25 import LexicalIndex, LexicalIndexes
 from rag.retrieval.dense import DenseRetriever
 from rag.retrieval.passages import Key, ranked_passages
@@ -14,14 +16,22 @@ class BM25Retriever:
         self.indexes = indexes
         self.dense = dense
 
-    def retrieve(self, query: str, k: int) -> list[Passage]:
+    def scored(self, query: str) -> tuple[list[float], LexicalIndex, np.ndarray] | None:
+        """The query's embedding, the current BM25 index and every paragraph's BM25 score for
+        the query; None when nothing is indexed. The hybrid retriever starts from this too."""
         if self.dense.store.is_empty():
-            return []
+            return None
         embedding = self.dense.embedder.embed_query(query)
         lexical = self.indexes.current()
         if lexical is None:
+            return None
+        return embedding, lexical, lexical.scores(query)
+
+    def retrieve(self, query: str, k: int) -> list[Passage]:
+        found = self.scored(query)
+        if found is None:
             return []
-        scores = lexical.scores(query)
+        embedding, lexical, scores = found
         ranked = lexical.best(scores, k)
         similarity = self.similarities(embedding, ranked, lexical)
         lexical_scores = {key: lexical.score_of(scores, key) for key in ranked}

@@ -25,13 +25,10 @@ class HybridRetriever:
         self.weight = weight  # of the BM25 arm in the fused score
 
     def retrieve(self, query: str, k: int) -> list[Passage]:
-        if self.dense.store.is_empty():
+        found = self.bm25.scored(query)
+        if found is None:
             return []
-        embedding = self.dense.embedder.embed_query(query)
-        lexical = self.bm25.indexes.current()
-        if lexical is None:
-            return []
-        scores = lexical.scores(query)
+        embedding, lexical, scores = found
         depth = max(k, self.depth)
         similarity = self.dense.nearest(embedding, depth)
         pool = list(dict.fromkeys([*lexical.best(scores, depth), *similarity]))
