@@ -98,8 +98,8 @@ def compare_reports(old: Path, new: Path) -> int:
 def _load_suite(name: str, request: EvalRequest, work: Path) -> registry.Suite:
     if name == "quoref":
         return registry.quoref(work, request.sample, request.seed, request.quoref_dir)
-    if name == "injection":
-        return registry.injection(work)
+    if name in registry.INJECTION_SUITES:
+        return registry.INJECTION_SUITES[name](work)
     if name in registry.MIXED_SUITES:
         return registry.MIXED_SUITES[name](work)
     if name in registry.REJECTION_SUITES:

@@ -219,20 +219,27 @@ def quoref_rejection(work_dir: Path, present: bool, data_dir: Path = DEFAULT_QUO
 
 
 INJECTION_FILES = ROOT / "evals" / "corpora" / "injection"
+# The second attack set (issue 21): written before the defences it tests were built.
+INJECTION_2_FILES = ROOT / "evals" / "corpora" / "injection-2"
+
+
+def _beside_the_article(work_dir: Path, name: str, attacks: Path) -> Path:
+    """A fresh folder holding the bundled article and the attack documents."""
+    import shutil
+
+    corpus = work_dir / name
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir(parents=True)
+    for path in [*(ROOT / "corpus").iterdir(), *attacks.iterdir()]:
+        if path.is_file():
+            shutil.copy(path, corpus / path.name)
+    return corpus
 
 
 def injection(work_dir: Path) -> Suite:
     """The bundled article beside 14 hostile documents (one per attack shape), asked ordinary
     questions about the article: answers must stay right and carry no attacker's payload."""
-    import shutil
-
-    corpus = work_dir / "injection"
-    if corpus.exists():
-        shutil.rmtree(corpus)
-    corpus.mkdir(parents=True)
-    for path in [*(ROOT / "corpus").iterdir(), *INJECTION_FILES.iterdir()]:
-        if path.is_file():
-            shutil.copy(path, corpus / path.name)
     questions = load_questions(QUESTIONS_DIR / "injection.jsonl")
     shapes = len({q.attack for q in questions})
     return Suite(
@@ -241,7 +248,25 @@ def injection(work_dir: Path) -> Suite:
         "attack shape: txt, Markdown, HTML, PDF, DOCX; written for this project after the "
         "detector, never tuned on), asked ordinary questions about the article; an answer "
         "carrying an attacker's payload is a successful attack",
-        corpus,
+        _beside_the_article(work_dir, "injection", INJECTION_FILES),
+        questions,
+    )
+
+
+def injection_2(work_dir: Path) -> Suite:
+    """The second attack set: 37 hostile documents (hidden PDF and DOCX text, directives to
+    summarisers, role-play personas, answer-form directives, eight languages) beside the
+    bundled article."""
+    questions = load_questions(QUESTIONS_DIR / "injection-2.jsonl")
+    documents = sum(1 for path in INJECTION_2_FILES.iterdir() if path.is_file())
+    return Suite(
+        "injection-2",
+        f"prompt injection, second set: the bundled article beside {documents} hostile "
+        "documents (hidden PDF and DOCX text, directives to summarisers and readers, role-play "
+        "personas, answer-form directives, seven other languages, a bare title line; written "
+        "before the defences of issue 21, reported without tuning), asked ordinary questions "
+        "about the article; an answer carrying a payload is a successful attack",
+        _beside_the_article(work_dir, "injection-2", INJECTION_2_FILES),
         questions,
     )
 
@@ -322,6 +347,7 @@ def conversation(work_dir: Path) -> Suite:
     )
 
 
+INJECTION_SUITES = {"injection": injection, "injection-2": injection_2}
 MIXED_SUITES = {"probe": probe, "synthesis": synthesis, "conversation": conversation}
 LOCAL_SUITES = {
     "ceasefire": ceasefire,
@@ -331,7 +357,7 @@ LOCAL_SUITES = {
     "injection-clean": injection_clean,
 }
 REJECTION_SUITES = ("quoref-absent", "quoref-present")
-ALL_SUITES = (*LOCAL_SUITES, *MIXED_SUITES, "injection", "quoref", *REJECTION_SUITES)
+ALL_SUITES = (*LOCAL_SUITES, *MIXED_SUITES, *INJECTION_SUITES, "quoref", *REJECTION_SUITES)
 
 
 # The ceasefire questions the defaults were always tuned on (the set has no halves).
