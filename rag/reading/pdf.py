@@ -9,7 +9,9 @@ size and font name. From those:
   where the style changes (heading, code), or at a page break when its last line ended a
   sentence; otherwise lines are joined, and a word hyphenated at the end of a line is rejoined;
 - lines set clearly larger than the body text are headings (larger = higher level);
-- lines in a monospace font are code: one block, line breaks and indentation kept.
+- lines in a monospace font are code: one block, line breaks and indentation kept;
+- text a viewer would not show (invisible, background-coloured, tiny, outside the crop box:
+  rag.reading.pdf_visibility) is not read.
 
 Each block keeps the page it starts on and its line numbers on that page.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
 from rag.reading.blocks import LARGE_TYPE_HEADING_MAX_CHARS, Block, normalize_space
+from rag.reading.pdf_visibility import PageVisibility
 
 EDGE_ZONE = 0.08  # top and bottom share of a page where running headers and footers sit
 PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(/|of)\s*\d+)?\s*$", re.IGNORECASE)
@@ -78,11 +81,12 @@ def _read_lines(path: Path, name: str) -> list[Line]:
             page = document[page_index]
             height = page.get_height()
             text_page = page.get_textpage()
+            visibility = PageVisibility(page, text_page)
             text = text_page.get_text_range()
             position = 0
             for number, raw in enumerate(text.split("\r\n"), start=1):
                 start, position = position, position + len(raw) + 2
-                line = _line(text_page, raw, start, page_index + 1, number, height)
+                line = _line(text_page, visibility, raw, start, page_index + 1, number, height)
                 if line is not None:
                     lines.append(line)
     except pdfium.PdfiumError as error:
@@ -92,19 +96,35 @@ def _read_lines(path: Path, name: str) -> list[Line]:
     return lines
 
 
-def _line(text_page, raw: str, start: int, page: int, number: int, height: float) -> Line | None:
-    """One line of a page with its box, its median font size, and whether it is set in a
-    monospace font (most of its characters are); code keeps its columns."""
+def _line(
+    text_page, visibility: PageVisibility, raw: str, start: int, page: int, number: int,
+    height: float,
+) -> Line | None:
+    """One line of a page, without the characters a viewer would not show, with its box, its
+    median font size, and whether it is set in a monospace font (most of its characters are);
+    code keeps its columns."""
     import pypdfium2.raw as pdfium_c
 
-    chars = [(start + i, ch) for i, ch in enumerate(raw) if not ch.isspace()]
+    chars, boxes = [], []
+    hidden = False
+    for i, ch in enumerate(raw):
+        if ch.isspace():
+            continue
+        box = text_page.get_charbox(start + i, loose=True)
+        if visibility.shown(start + i, box):
+            chars.append((start + i, ch))
+            boxes.append(box)
+        else:
+            hidden = True
     if not chars:
         return None
+    if hidden:  # rebuild the line from what is shown, keeping the spaces between shown words
+        kept = {index for index, _ in chars}
+        raw = "".join(ch for i, ch in enumerate(raw) if ch.isspace() or start + i in kept)
     font = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
-    boxes, sizes, fonts_monospace = [], [], []
+    sizes, fonts_monospace = [], []
     for index, _ in chars:
-        boxes.append(text_page.get_charbox(index, loose=True))
         sizes.append(pdfium_c.FPDFText_GetFontSize(text_page.raw, index))
         pdfium_c.FPDFText_GetFontInfo(text_page.raw, index, font, len(font), flags)
         fonts_monospace.append(bool(MONOSPACE.search(font.value.decode("latin-1"))))
