@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.reading.injection import is_directive
 from rag.text import ALPHANUMERIC_RUN, content_words, names, overlap, question_words
-from rag.types import Passage
+from rag.types import HEADING_PATH_SEPARATOR, Passage
 
 # What the question asks for, from its wording. Checked in order; the first match wins.
 ASKS = (
@@ -126,6 +127,43 @@ def is_whole_sentence(sentence: str) -> bool:
     if short and (not text.endswith(ENDINGS) or SECTION_NUMBER.match(text)):
         return False  # a title or a label ("Apache License Version 2.0, January 2004")
     return True
+
+
+def is_answer_sentence(sentence: str, passage: Passage) -> bool:
+    """A whole sentence (see is_whole_sentence) that may be given as an answer from
+    ``passage``: not a directive telling its reader what to say (rag.reading.injection), and
+    not a title line (the document's title, a heading above the paragraph, or a paragraph
+    that is itself a bare line without a sentence's end), even when it is long enough to pass
+    for a sentence."""
+    return (
+        is_whole_sentence(sentence)
+        and not is_directive(sentence)
+        and not is_title_line(sentence, passage)
+    )
+
+
+def is_title_line(sentence: str, passage: Passage) -> bool:
+    """Whether ``sentence`` is only the title or a heading of ``passage``'s document, or all or
+    the start of one ("Minutes of the preparatory meeting [1]."), or a paragraph that is a
+    bare line with no sentence end."""
+    text = _bare(sentence)
+    if len(text.split()) < 2:
+        return False
+    titles = [passage.title or "", *(passage.heading or "").split(HEADING_PATH_SEPARATOR)]
+    if any(_bare(title).startswith(text) for title in titles if title):
+        return True
+    paragraph = passage.text.strip()
+    return (
+        not paragraph.endswith(ENDINGS)
+        and len(paragraph.split()) <= 2 * TITLE_WORDS
+        and "\n" not in paragraph
+        and _bare(paragraph).startswith(text)
+    )
+
+
+def _bare(text: str) -> str:
+    """Text without citation markers, closing punctuation, case or repeated spaces."""
+    return " ".join(MARKERS.sub("", text).strip().rstrip(".!?;:…").casefold().split())
 
 
 def is_prose(sentence: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.answering.answerability import Asks, assessment_features, is_whole_sentence
+from rag.answering.answerability import Asks, assessment_features, is_answer_sentence
 from rag.answering.kinds import COMPARISON, FACT, LIST, QuestionKind, kind_of
 from rag.config import Settings
 from rag.indexing.embedder import Embedder
@@ -78,7 +78,8 @@ class SentenceScorer:
     A sentence's score mixes its embedding similarity to the question with the share of the
     question's content words it contains (with its document title and headings, which often
     name the subject: "secrets.choice(sequence)"), plus a bonus for its paragraph's retrieval
-    score. Only whole sentences are candidates (no fragments, code or headings).
+    score. Only whole sentences are candidates (no fragments, code, headings, title lines or
+    directives telling the reader what to say).
     """
 
     # Weights of the sentence score; calibrated on evals/questions/ceasefire.jsonl.
@@ -99,7 +100,7 @@ class SentenceScorer:
             for passage in evidence_passages(passages)[:reach]
             if not passage.code  # code is cited as it stands, never quoted as a sentence
             for position, sentence in enumerate(split_sentences(passage.text))
-            if is_whole_sentence(sentence)
+            if is_answer_sentence(sentence, passage)
         ]
         if not candidates:
             return []

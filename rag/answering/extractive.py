@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 
-from rag.answering.answerability import Asks, is_whole_sentence, known_words, off_subject
+from rag.answering.answerability import Asks, is_answer_sentence, known_words, off_subject
 from rag.answering.compose import compose, refusal
 from rag.answering.evidence import SentenceScorer, evidence_passages
 from rag.answering.kinds import COMPARISON, LIST, SUMMARY, WHY_HOW, YES_NO, QuestionKind, kind_of
@@ -161,7 +161,7 @@ class ExtractiveGenerator:
                 ScoredSentence(sentence, passage, position, passage.score)
                 for passage in members
                 for position, sentence in enumerate(split_sentences(passage.text))
-                if is_whole_sentence(sentence) and not sentence.rstrip().endswith(":")
+                if is_answer_sentence(sentence, passage) and not sentence.rstrip().endswith(":")
             ]  # a lead-in to a list or code ("Here are some examples:") says nothing alone
             if focus:  # the sentences about it, when there are any
                 candidates = [c for c in candidates if focus & content_words(c.text)] or candidates

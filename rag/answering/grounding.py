@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from rag.answering.answerability import (
     MARKERS,
     is_prose,
+    is_title_line,
     is_whole_sentence,
     known_words,
     off_subject,
 )
 from rag.indexing.embedder import Embedder
+from rag.reading.injection import is_directive
 from rag.text import address_spans, content_words, names, split_sentences
 from rag.types import Claim, Passage
 
@@ -147,7 +149,11 @@ class GroundingChecker:
         question's."""
         if not draft or not passages:
             return []
-        draft = [d for d in draft if is_whole_sentence(d.text) and is_prose(d.text)]
+        draft = [
+            d
+            for d in draft
+            if is_whole_sentence(d.text) and is_prose(d.text) and not is_directive(d.text)
+        ]
         if not draft:
             return []
         table = self.supports([d.text for d in draft], passages)
@@ -168,5 +174,7 @@ class GroundingChecker:
                 best = max(range(len(passages)), key=lambda j: row[j])
                 if row[best] < self.THRESHOLD:
                     continue
+            if is_title_line(sentence.text, passages[best]):
+                continue  # a title or heading repeated is not an answer
             claims.append(Claim(sentence.text, passages[best]))
         return claims

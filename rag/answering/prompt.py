@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.reading.injection import is_directive
 from rag.text import split_sentences
 from rag.types import HEADING_PATH_SEPARATOR, Passage, ScoredSentence
 
@@ -52,6 +53,8 @@ def select_evidence(
         parts = sentences_of[key]
         if not 0 <= position < len(parts) or position in picked.get(key, ()):
             return
+        if is_directive(parts[position]):
+            return  # a neighbour telling the reader what to say is not shown to the model
         size = len(parts[position].split())
         if picked and spent + size > words:
             return

@@ -97,7 +97,12 @@ def _read_lines(path: Path, name: str) -> list[Line]:
 
 
 def _line(
-    text_page, visibility: PageVisibility, raw: str, start: int, page: int, number: int,
+    text_page,
+    visibility: PageVisibility,
+    raw: str,
+    start: int,
+    page: int,
+    number: int,
     height: float,
 ) -> Line | None:
     """One line of a page, without the characters a viewer would not show, with its box, its

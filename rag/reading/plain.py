@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 # A line longer than this is never a hard-wrapped line: a block of such lines is
 # one paragraph per line (e.g. the bundled news article).
 HARD_WRAP_MAX = 120
-CLOSING_PUNCTUATION = tuple(".!?;,\"'”’)…")
+CLOSING_PUNCTUATION = tuple(".!?;,\"'”’)…。！？；，」』）")  # Latin and CJK
 MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 # A title underlined with ===, ---, ~~~ (Markdown setext, reStructuredText, plain-text docs).
 UNDERLINE = re.compile(r"^\s*([=\-~^*#])\1{2,}\s*$")
