@@ -21,23 +21,32 @@ _ADDRESSEE = (
 )
 
 # The parts the general rules are built from (English; other languages below).
-# Whoever or whatever reads the text, however it is called: software that processes it ...
-_PROCESS = (
-    r"(?:read|process|summari[sz]|condens|answer|index|pars|ingest|handl|analy[sz]|digest|"
-    r"crawl|scrap|paraphras|rewrit|respond)\w*"
-)
+# Whoever or whatever reads the text, however it is called: a reader that is automated by
+# name (summarisers, question-answering tools, crawlers), software that summarises or answers,
+# software that reads or processes *this article* (not "programs that parse this field":
+# specifications put obligations on parsers), or whoever reads, summarises or answers.
+_UNDERSTAND = r"(?:summari[sz]|condens|answer|paraphras|rewrit|respond|digest|analy[sz])\w*"
+_PROCESS = rf"(?:{_UNDERSTAND}|(?:read|process|pars|index|ingest|handl|crawl|scrap)\w*)"
 _TOOL = (
     r"(?:software|tools?|programs?|programmes?|systems?|services?|models?|bots?|assistants?|"
-    r"agents?|pipelines?|engines?|applications?|apps?|crawlers?|indexers?|scrapers?|"
-    r"summari[sz]ers?|summari[sz]ation|question[- ]answering|chat\s*bots?|readers?|ais?|llms?)"
+    r"agents?|pipelines?|engines?|applications?|apps?|readers?|ais?|llms?)"
+)
+_AUTOMATED = (
+    r"(?:summari[sz]ers?|summari[sz]ation\s+\w+|question[- ]answering\s+\w+|chat\s*bots?|"
+    r"language\s+models?|crawlers?|indexers?|scrapers?|retrieval\s+\w+|"
+    r"(?:automated|automatic|generative|ai|machine)\s+(?:summari\w+|tools?|systems?|readers?|"
+    r"assistants?|agents?|services?|software|programs?|models?|answer\w*|question\w*))"
+)
+_TEXT = (
+    r"(?:this|the\s+following|these)\s+(?:article|page|text|story|document|report|brief|memo|"
+    r"passage|content|post|email|message|site|website|note|summary|section)"
 )
 _READER = (
-    rf"(?:\b(?:automated|automatic|generative|ai|machine)\s+\w+"  # automated summarisers
-    rf"|\b{_TOOL}\b(?:\s*,?\s*(?:and|or)?\s*\b{_TOOL}\b){{0,3}}"  # crawlers, indexers and ...
-    rf"(?:\s+(?:that|which|who)\s+{_PROCESS}|\s+{_PROCESS}ing\b)?"
+    rf"(?:\b{_AUTOMATED}\b"
+    rf"|\b{_TOOL}\s+(?:that\s+|which\s+|who\s+)?{_UNDERSTAND}"
+    rf"|\b{_TOOL}\s+(?:that\s+|which\s+|who\s+)?{_PROCESS}\s+(?:or\s+\w+\s+)?{_TEXT}\b"
     rf"|\b(?:whoever|anyone|anybody|everyone|everybody|anything)\s+(?:who\s+|that\s+)?"
-    rf"{_PROCESS}"
-    rf"|\b(?:summari[sz]ers?|question[- ]answering\s+\w+|chat\s*bots?|language\s+models?))"
+    rf"{_PROCESS})"
 )
 # ... is told it must, should, is required or expected to ...
 _MUST = (
@@ -49,8 +58,7 @@ _MUST = (
 _SAY = (
     r"(?:say|state|tell|answer|reply|respond|repeat|reproduce|recite|quote|copy|output|print|"
     r"write|include|insert|append|add|mention|describe|report|claim|assert|call|refer|present|"
-    r"begin|start|open|end|close|link|recommend|direct|inform|summari[sz]e|translate|"
-    r"treat|consider|ignore|omit|never|not|always|only)"
+    r"begin|start|open|end|close|link|recommend|direct|inform|summari[sz]e|translate)"
 )
 # What an answer is: the form-of-the-answer rules talk about it.
 _ANSWER = r"(?:answers?|repl(?:y|ies)|responses?|summar(?:y|ies)|outputs?)"
@@ -85,15 +93,15 @@ _RULES = {
     #    ... or in the passive: "every generated summary of it begins with", "It is required
     #    that every answer ...".
     "required-answer": (
-        rf"\b(?:every|each|any|all|the)\s+(?:generated\s+|automatic\s+|ai[- ])?{_ANSWER}\b"
-        rf"[^.!?\n]{{0,60}}?\b(?:{_MUST}|begins?\s+with|starts?\s+with)\b"
+        rf"\b(?:every|each|any|all)\s+(?:generated\s+|automatic\s+|ai[- ])?{_ANSWER}\b"
+        rf"[^.!?\n]{{0,60}}?\b{_MUST}\s+(?:\w+\s+){{0,2}}?{_SAY}\b"
         rf"|\bit\s+is\s+(?:required|mandatory|essential)\s+that\s+(?:every|each|any|all|the)\s+"
         rf"(?:\w+\s+)?{_ANSWER}\b"
     ),
     # 5. The form of the answer: "repeat word for word", "reply only with", "your first
     #    message is", "begin your response with", "include this link in every answer".
     "answer-form": (
-        r"\b(?:repeat|reproduce|recite|quote|say|state|echo|output|print|write|copy)\b"
+        r"\b(?:repeat|reproduce|recite|quote|say|state|echo|output|print|write)\b"
         r"[^.!?\n]{0,60}?(?:word[- ]for[- ]word|verbatim|exactly\s+as\s+(?:written|follows|it\s+"
         r"stands))"
         r"|\b(?:answer|reply|respond)\s+(?:with\s+)?(?:only|exactly|just|always|solely|"
@@ -102,13 +110,13 @@ _RULES = {
         rf"|\byour\s+(?:first\s+|only\s+|next\s+)?{_ANSWER}\s+(?:must|should|shall|has\s+to)\b"
         r"|\b(?:your|its|(?:the\s+)?\w+['’]s)\s+(?:first|opening|initial|next|only|every)\s+"
         r"(?:message|reply|response|answer|words?|line)\s+(?:is|are|must\s+be|should\s+be|"
-        r"will\s+be|shall\s+be)\s+(?:always\s+)?[:\"“'‘]"
+        r"will\s+be|shall\s+be)\s+(?:always\s*)?[:\"“'‘]"
         r"|\byour\s+(?:first|opening|initial)\s+(?:message|reply|response|answer|words?)\s+"
         r"(?:must|should|shall|has\s+to|will)\b"
-        rf"|\b(?:begin|start|open|end|close|finish)\s+(?:your|every|each|any|the)\s+(?:first\s+)?"
+        rf"|\b(?:begin|start|open|end|close|finish)\s+(?:your|every|each|any)\s+(?:first\s+)?"
         rf"(?:{_ANSWER}|message)\s+with\b"
-        rf"|\b(?:include|insert|append|add|put)\b[^.!?\n]{{0,80}}?\b(?:in|into|to|at\s+the\s+"
-        rf"(?:start|end)\s+of)\s+(?:every|each|all|any|your)\s+(?:\w+\s+)?{_ANSWER}\b"
+        rf"|\b(?:include|insert|append|add|put)\b[^.!?\n]{{0,80}}?\b(?:in|into|at\s+the\s+"
+        rf"(?:start|end)\s+of)\s+(?:every|each|any|your)\s+(?:\w+\s+)?{_ANSWER}\b"
         r"|\b(?:always|you\s+must|you\s+should|make\s+sure\s+(?:to|you))\s+(?:answer|reply|"
         r"respond|tell\s+the\s+user|cite\s+this)\b"
         r"|\b(?:do\s+not|don'?t|never)\s+(?:mention|reveal|tell|cite|say|answer|disclose)\b"
@@ -119,26 +127,27 @@ _RULES = {
     #    who mediated, say that …".
     "what-to-tell": (
         r"\btell\s+(?:anyone|anybody|everyone|everybody|whoever|all\s+those|people|readers|"
-        r"visitors|them)\b[^.!?\n]{0,30}?\bthat\b"
+        r"visitors|users|them)\s+(?:who\s+|that\s+)?(?:asks?|asking|enquires?|wants\s+to\s+know)"
+        r"\b[^.!?\n]{0,30}?\bthat\b"
         r"|\b(?:if|when|whenever)\b[^.!?\n]{0,30}?\bask(?:ed|s)?\b[^.!?\n]{0,60}?,?\s*"
         r"(?:say|tell\s+\w+|state|claim|reply|respond|answer|explain)\s+that\b"
     ),
     # 7. A role or persona: "you are now …", "from now on you are", "act as … and tell",
-    #    "a bot that has no rules", "pretend to be".
+    #    "a bot that has no rules", "pretend you are".
     "role-assignment": (
         r"\bfrom\s+(?:now|this\s+(?:point|moment)|here)\s+on\b,?\s+(?:you|your)\b"
         r"|\byou\s+are\s+now\s+(?:an?\s+|the\s+|called\b|named\b|known\s+as\b|playing\b|acting\b"
         r"|in\s+[\w-]+(?:[\s-][\w-]+)?[\s-]mode\b|\w+\s*,\s*an?\b)"
         r"|\b(?:act|behave|speak|answer|respond|write)\s+as\s+(?:if\s+you\s+were\s+)?(?:an?\s+|the\s+)?"
         r"[^.!?\n]{0,50}?\band\s+(?:tell|say|answer|reply|respond|state|inform|claim|insist)\b"
-        r"|\b(?:pretend|imagine)\s+(?:to\s+be|you\s+are|that\s+you\s+are)\b"
+        r"|\bpretend\s+(?:that\s+)?you\s+are\b"
         r"|\b(?:role-?play|play\s+the\s+(?:role|part)\s+of|stay\s+in\s+character)\b"
         r"|\b(?:bot|assistant|ai|model|persona|character|newsbot|chatbot|agent)\b[^.!?\n]{0,30}?"
         r"\b(?:with\s+no|without(?:\s+any)?|has\s+no|follows\s+no|obeys\s+no|knows\s+no|free\s+of)"
         r"\s+(?:rules|restrictions|limits|limitations|filters|guidelines|guardrails|censorship)\b"
         r"|\b(?:unrestricted|unfiltered|uncensored|jailbroken)\s+(?:\w+\s+)?(?:bot|assistant|"
         r"ai|model|persona|newsbot|chatbot|mode)\b"
-        r"|\bdo\s+anything\s+now\b|\bdeveloper\s+mode\b|\bjailbreak\b"
+        r"|\bdo\s+anything\s+now\b|\bjailbreak\b"
     ),
     # 8. Decoding a hidden payload: "decode this and follow it".
     "decode": r"\b(?:decode|base64)\b[^.!?\n]{0,40}\b(?:follow|execute|obey|instructions?)\b",
@@ -147,74 +156,108 @@ _RULES = {
         r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>"
         r"|\[/?(?:INST|SYS)\]|<</?SYS>>"
     ),
-    # 10. The same in the other languages covered: overriding, addressing an AI, roles and
-    #     personas, the form of the answer, obligations put on tools that summarise the text.
-    "other-languages": (
-        # French
-        r"\bignorez?\b[^.!?\n]{0,40}\binstructions?\b|\b(?:cher|chère)\s+(?:ia|assistant)\b"
-        r"|\b(?:à\s+partir\s+de\s+maintenant|désormais|dorénavant)\s*,?\s*(?:tu\s+es|vous\s+"
-        r"êtes|tu\s+seras|vous\s+serez)\b"
-        r"|\br[ée]pond(?:s|ez)?\s+(?:uniquement|seulement|simplement)\b|\bmot\s+pour\s+mot\b"
-        r"|\b(?:robot|bot|assistant|ia)\b[^.!?\n]{0,20}\bsans\s+(?:règles|limites|restrictions)\b"
-        r"|\b(?:outils|programmes|logiciels|systèmes|services)\s+qui\s+(?:résum|lis|lisent|"
-        r"trait|analys)\w*[^.!?\n]{0,60}?\bdoivent\b"
-        # German
-        r"|\bignorier(?:e|en)?\b[^.!?\n]{0,40}\b(?:anweisungen|instruktionen|befehle)\b"
-        r"|\bliebe[rs]?\s+(?:ki|assistent)\b"
-        r"|\b(?:ab\s+(?:jetzt|sofort)|von\s+nun\s+an|ab\s+nun)\s*,?\s*(?:bist\s+du|sind\s+sie)\b"
-        r"|\bantworte(?:n\s+sie)?\s+(?:nur|ausschließlich|lediglich)\b"
-        r"|\b(?:wortwörtlich|wort\s+für\s+wort)\b"
-        r"|\b(?:bot|assistent|ki)\b[^.!?\n]{0,20}\bohne\s+(?:regeln|grenzen|einschränkungen)\b"
-        r"|\b(?:programme|werkzeuge|tools|systeme|dienste)\s*,?\s+die\b[^.!?\n]{0,60}?"
-        r"(?:zusammenfass|les|verarbeit|beantwort)\w*\s*,?\s+(?:müssen|sollen|haben)\b"
-        # Spanish
-        r"|\bignora(?:r)?\b[^.!?\n]{0,40}\b(?:instrucciones|istruzioni|instruções|instrucoes)\b"
-        r"|\bquerid[oa]\s+(?:ia|asistente)\b"
-        r"|\b(?:a\s+partir\s+de\s+ahora|de\s+ahora\s+en\s+adelante|desde\s+ahora)\s*,?\s*"
-        r"(?:eres|serás|usted\s+es)\b"
-        r"|\bresponde(?:r)?\s+(?:solo|sólo|solamente|únicamente)\b|\bpalabra\s+por\s+palabra\b"
-        r"|\b(?:bot|asistente|ia|robot)\b[^.!?\n]{0,20}\bsin\s+(?:reglas|límites|restricciones)\b"
-        r"|\b(?:herramientas|programas|sistemas|servicios)\s+que\s+(?:resum|le[ea]n|proces|"
-        r"analic)\w*[^.!?\n]{0,60}?\bdeben\b"
-        # Italian
-        r"|\b(?:d['’]ora\s+in\s+poi|da\s+(?:ora|adesso)\s+in\s+poi)\s*,?\s*(?:sei|tu\s+sei|"
-        r"sarai)\b"
-        r"|\brispondi\s+(?:solo|soltanto|unicamente|esclusivamente)\b|\bparola\s+per\s+parola\b"
-        r"|\b(?:bot|assistente|ia|robot)\b[^.!?\n]{0,20}\bsenza\s+(?:regole|limiti|restrizioni)\b"
-        r"|\b(?:strumenti|programmi|sistemi|servizi)\s+che\s+(?:riassum|legg|elabor|analizz)\w*"
-        r"[^.!?\n]{0,60}?\bdevono\b"
-        # Portuguese
-        r"|\b(?:a\s+partir\s+de\s+agora|de\s+agora\s+em\s+diante)\s*,?\s*(?:você\s+é|és|tu\s+és|"
-        r"serás)\b"
-        r"|\bresponda\s+(?:apenas|somente|só|unicamente)\b|\bpalavra\s+por\s+palavra\b"
-        r"|\b(?:bot|assistente|ia|robô)\b[^.!?\n]{0,20}\bsem\s+(?:regras|limites|restrições)\b"
-        r"|\b(?:ferramentas|programas|sistemas|serviços)\s+que\s+(?:resum|lê|leem|process|"
-        r"analis)\w*[^.!?\n]{0,60}?\bdevem\b"
-        # Russian and Ukrainian
-        r"|игнорируй|проигнорируй|игнорируйте|забудь\w*\s+(?:все\s+)?(?:предыдущие|прежние)|"
-        r"ігноруй|проігноруй|забудь\w*\s+(?:усі\s+)?попередні"
-        r"|\bдорог(?:ой|ая)\s+(?:ии|ассистент|ші)\b"
-        r"|(?:отныне|с\s+этого\s+момента|теперь|відтепер|з\s+цього\s+моменту|тепер)\s*,?\s*"
-        r"(?:ты|вы)\s*(?:—|-|–)?\s*(?:бот|ассистент|помощник|ии|асистент|помічник|ші)"
-        r"|(?:отныне|с\s+этого\s+момента|відтепер|з\s+цього\s+моменту)\s*,?\s*(?:ты|вы|ти)\b"
-        r"|(?:отвечай|отвечайте|відповідай|відповідайте)\s+(?:только|лишь|лише|тільки)"
-        r"|дословно|слово\s+в\s+слово|дослівно"
-        r"|(?:бот|ассистент|асистент|ии|ші)\w*\s+без\s+(?:правил|ограничений|обмежень)"
-        r"|(?:программы|инструменты|системы|програми|інструменти|системи)\s*,?\s+(?:которые|"
-        r"что|які|що)[^.!?\n]{0,60}?(?:должны|обязаны|повинні|мають)"
-        # Chinese
-        r"|忽略(?:之前|以上|上面|所有|先前)|无视(?:之前|以上|所有)"
-        r"|从现在(?:开始|起)\s*[，,]?\s*你(?:是|将|要)|你现在是|扮演|角色扮演"
-        r"|(?:只|仅|只能)(?:回答|回复|输出)|逐字|原样(?:重复|复述|输出)"
-        r"|没有(?:任何)?(?:规则|限制)的|(?:总结|概括|处理|阅读)(?:本文|此文|这篇)[^。！？\n]{0,20}"
-        r"(?:必须|应该|应当)"
+}
+# 10. The same in the other languages covered: overriding, addressing an AI, roles and personas,
+#     the form of the answer, obligations put on tools that summarise the text. Each language
+#     runs only on text with its letters or its commonest words (its guard): most text is in
+#     none of them, and these patterns are the slowest to try.
+_OTHER_LANGUAGES = {
+    "fr": (  # French
+        r"\b(?:les|des|est|une|vous|tu|pour|et|qui|ne|pas)\b|[àâçéèêëîïôûù]",
+        (
+            r"\bignorez?\b[^.!?\n]{0,40}\binstructions?\b|\b(?:cher|chère)\s+(?:ia|assistant)\b"
+            r"|\b(?:à\s+partir\s+de\s+maintenant|désormais|dorénavant)\s*,?\s*(?:tu\s+es|vous\s+"
+            r"êtes|tu\s+seras|vous\s+serez)\b"
+            r"|\br[ée]pond(?:s|ez)?\s+(?:uniquement|seulement|simplement)\b|\bmot\s+pour\s+mot\b"
+            r"|\b(?:robot|bot|assistant|ia)\b[^.!?\n]{0,20}\bsans\s+(?:règles|limites|restrictions)\b"
+            r"|\b(?:outils|programmes|logiciels|systèmes|services)\s+qui\s+(?:résum|lis|lisent|"
+            r"trait|analys)\w*[^.!?\n]{0,60}?\bdoivent\b"
+        ),
+    ),
+    "de": (  # German
+        r"\b(?:der|das|und|ist|nicht|du|sie|ein|eine|den|dem|zu)\b|[äöüß]",
+        (
+            r"\bignorier(?:e|en)?\b[^.!?\n]{0,40}\b(?:anweisungen|instruktionen|befehle)\b"
+            r"|\bliebe[rs]?\s+(?:ki|assistent)\b"
+            r"|\b(?:ab\s+(?:jetzt|sofort)|von\s+nun\s+an|ab\s+nun)\s*,?\s*(?:bist\s+du|sind\s+sie)\b"
+            r"|\bantworte(?:n\s+sie)?\s+(?:nur|ausschließlich|lediglich)\b"
+            r"|\b(?:wortwörtlich|wort\s+für\s+wort)\b"
+            r"|\b(?:bot|assistent|ki)\b[^.!?\n]{0,20}\bohne\s+(?:regeln|grenzen|einschränkungen)\b"
+            r"|\b(?:programme|werkzeuge|tools|systeme|dienste)\s*,?\s+die\b[^.!?\n]{0,60}?"
+            r"(?:zusammenfass|les|verarbeit|beantwort)\w*\s*,?\s+(?:müssen|sollen|haben)\b"
+        ),
+    ),
+    "es": (  # Spanish
+        r"\b(?:los|las|que|eres|una|para|por|del|es|sin)\b|[áéíóúñ¿¡]",
+        (
+            r"\bignora(?:r)?\b[^.!?\n]{0,40}\b(?:instrucciones|istruzioni|instruções|instrucoes)\b"
+            r"|\bquerid[oa]\s+(?:ia|asistente)\b"
+            r"|\b(?:a\s+partir\s+de\s+ahora|de\s+ahora\s+en\s+adelante|desde\s+ahora)\s*,?\s*"
+            r"(?:eres|serás|usted\s+es)\b"
+            r"|\bresponde(?:r)?\s+(?:solo|sólo|solamente|únicamente)\b|\bpalabra\s+por\s+palabra\b"
+            r"|\b(?:bot|asistente|ia|robot)\b[^.!?\n]{0,20}\bsin\s+(?:reglas|límites|restricciones)\b"
+            r"|\b(?:herramientas|programas|sistemas|servicios)\s+que\s+(?:resum|le[ea]n|proces|"
+            r"analic)\w*[^.!?\n]{0,60}?\bdeben\b"
+        ),
+    ),
+    "it": (  # Italian
+        r"\b(?:il|che|sei|della|per|una|non|gli|sono|senza)\b|[àèéìòù]",
+        (
+            r"\b(?:d['’]ora\s+in\s+poi|da\s+(?:ora|adesso)\s+in\s+poi)\s*,?\s*(?:sei|tu\s+sei|"
+            r"sarai)\b"
+            r"|\brispondi\s+(?:solo|soltanto|unicamente|esclusivamente)\b|\bparola\s+per\s+parola\b"
+            r"|\b(?:bot|assistente|ia|robot)\b[^.!?\n]{0,20}\bsenza\s+(?:regole|limiti|restrizioni)\b"
+            r"|\b(?:strumenti|programmi|sistemi|servizi)\s+che\s+(?:riassum|legg|elabor|analizz)\w*"
+            r"[^.!?\n]{0,60}?\bdevono\b"
+        ),
+    ),
+    "pt": (  # Portuguese
+        r"\b(?:você|não|uma|para|que|os|as|sem|são|é)\b|[ãõçáéíóúâê]",
+        (
+            r"\b(?:a\s+partir\s+de\s+agora|de\s+agora\s+em\s+diante)\s*,?\s*(?:você\s+é|és|tu\s+és|"
+            r"serás)\b"
+            r"|\bresponda\s+(?:apenas|somente|só|unicamente)\b|\bpalavra\s+por\s+palavra\b"
+            r"|\b(?:bot|assistente|ia|robô)\b[^.!?\n]{0,20}\bsem\s+(?:regras|limites|restrições)\b"
+            r"|\b(?:ferramentas|programas|sistemas|serviços)\s+que\s+(?:resum|lê|leem|process|"
+            r"analis)\w*[^.!?\n]{0,60}?\bdevem\b"
+        ),
+    ),
+    "ru-uk": (  # Russian and Ukrainian
+        r"[а-яёіїєґ]",
+        (
+            r"игнорируй|проигнорируй|игнорируйте|забудь\w*\s+(?:все\s+)?(?:предыдущие|прежние)|"
+            r"ігноруй|проігноруй|забудь\w*\s+(?:усі\s+)?попередні"
+            r"|\bдорог(?:ой|ая)\s+(?:ии|ассистент|ші)\b"
+            r"|(?:отныне|с\s+этого\s+момента|теперь|відтепер|з\s+цього\s+моменту|тепер)\s*,?\s*"
+            r"(?:ты|вы)\s*(?:—|-|–)?\s*(?:бот|ассистент|помощник|ии|асистент|помічник|ші)"
+            r"|(?:отныне|с\s+этого\s+момента|відтепер|з\s+цього\s+моменту)\s*,?\s*(?:ты|вы|ти)\b"
+            r"|(?:отвечай|отвечайте|відповідай|відповідайте)\s+(?:только|лишь|лише|тільки)"
+            r"|дословно|слово\s+в\s+слово|дослівно"
+            r"|(?:бот|ассистент|асистент|ии|ші)\w*\s+без\s+(?:правил|ограничений|обмежень)"
+            r"|(?:программы|инструменты|системы|програми|інструменти|системи)\s*,?\s+(?:которые|"
+            r"что|які|що)[^.!?\n]{0,60}?(?:должны|обязаны|повинні|мають)"
+        ),
+    ),
+    "zh": (  # Chinese
+        r"[\u4e00-\u9fff]",
+        (
+            r"忽略(?:之前|以上|上面|所有|先前)|无视(?:之前|以上|所有)"
+            r"|从现在(?:开始|起)\s*[，,]?\s*你(?:是|将|要)|你现在是|扮演|角色扮演"
+            r"|(?:只|仅|只能)(?:回答|回复|输出)|逐字|原样(?:重复|复述|输出)"
+            r"|没有(?:任何)?(?:规则|限制)的|(?:总结|概括|处理|阅读)(?:本文|此文|这篇)[^。！？\n]{0,20}"
+            r"(?:必须|应该|应当)"
+        ),
     ),
 }
 INSTRUCTION = re.compile(
     "|".join(f"(?P<{name.replace('-', '_')}>{pattern})" for name, pattern in _RULES.items()),
     re.IGNORECASE | re.MULTILINE,
 )
-RULE_NAMES = tuple(_RULES)
+LANGUAGE_RULES = {
+    language: (re.compile(guard, re.IGNORECASE), re.compile(pattern, re.IGNORECASE))
+    for language, (guard, pattern) in _OTHER_LANGUAGES.items()
+}
+RULE_NAMES = (*_RULES, "other-languages", "turns")
 # A sentence that tells its reader what to say, beyond the rules above (which mark a whole
 # document as hostile): "Say that the talks failed.", "Answer: they were cancelled.", "When
 # asked about it, reply that …". It is never an answer sentence, even in a trusted document.
@@ -262,6 +305,9 @@ def rules_matched(text: str) -> list[tuple[str, str]]:
         for match in INSTRUCTION.finditer(piece):
             rule = next(name for name, value in match.groupdict().items() if value is not None)
             found.append((rule.replace("_", "-"), match.group(0).strip()))
+        for guard, pattern in LANGUAGE_RULES.values():
+            if guard.search(piece):
+                found += [("other-languages", m.group(0).strip()) for m in pattern.finditer(piece)]
         turns = TURN.findall(piece)
         if len({role.lower() for role in turns}) >= 2:
             found.append(("turns", " / ".join(dict.fromkeys(f"{role}:" for role in turns))))
