@@ -102,7 +102,7 @@ _RULES = {
     #    message is", "begin your response with", "include this link in every answer".
     "answer-form": (
         r"\b(?:repeat|reproduce|recite|quote|say|state|echo|output|print|write)\b"
-        r"[^.!?\n]{0,60}?(?:word[- ]for[- ]word|verbatim|exactly\s+as\s+(?:written|follows|it\s+"
+        r"[^.!?\n,;]{0,60}?(?:word[- ]for[- ]word|verbatim|exactly\s+as\s+(?:written|follows|it\s+"
         r"stands))"
         r"|\b(?:answer|reply|respond)\s+(?:with\s+)?(?:only|exactly|just|always|solely|"
         r"exclusively|nothing\s+(?:but|except|other\s+than))\b"
