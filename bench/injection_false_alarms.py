@@ -1,14 +1,16 @@
 """False alarms of the injection detector on real documentation nobody here wrote: every
 supported file under the given folders (default: /usr/share/doc, and the Debian documentation
 packages python3.11-doc, perl-doc and debian-faq, fetched with `apt-get download` and unpacked
-into a scratch folder), read as `rag ingest` reads it. Prints the paragraphs read, the
-documents and paragraphs flagged, and each flagged phrase with its rule and file.
+into a scratch folder), read as `rag ingest` reads it, and the shared Quoref benchmark's
+Wikipedia passages. Prints the paragraphs read, the documents and paragraphs flagged, and each
+flagged phrase with its rule and file.
 
     .venv/bin/python bench/injection_false_alarms.py [FOLDER ...]
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ from rag.reading.injection import rules_matched
 from rag.reading.readers import SUPPORTED_SUFFIXES, read_paragraphs
 
 PACKAGES = ("python3.11-doc", "perl-doc", "debian-faq")
+QUOREF = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "quoref"
 
 
 def fetched_packages(scratch: Path) -> Path:
@@ -46,6 +49,15 @@ def scan(folders: list[Path]) -> int:
             for paragraph in read:
                 for rule, phrase in rules_matched(paragraph.text):
                     flagged.append((rule, phrase, str(path)))
+    if (QUOREF / "quoref.corpus.jsonl").exists():
+        with open(QUOREF / "quoref.corpus.jsonl", encoding="utf-8") as lines:
+            passages = [json.loads(line) for line in lines]
+        documents += len(passages)
+        for passage in passages:
+            for text in filter(str.strip, passage["text"].split("\n")):
+                paragraphs += 1
+                for rule, phrase in rules_matched(text):
+                    flagged.append((rule, phrase, f"quoref:{passage['pid']}"))
     files = {path for _, _, path in flagged}
     print(
         f"{paragraphs:,} paragraphs in {documents:,} documents read; "

@@ -141,13 +141,14 @@ _RULES = {
         r"|\b(?:act|behave|speak|answer|respond|write)\s+as\s+(?:if\s+you\s+were\s+)?(?:an?\s+|the\s+)?"
         r"[^.!?\n]{0,50}?\band\s+(?:tell|say|answer|reply|respond|state|inform|claim|insist)\b"
         r"|\bpretend\s+(?:that\s+)?you\s+are\b"
-        r"|\b(?:role-?play|play\s+the\s+(?:role|part)\s+of|stay\s+in\s+character)\b"
+        r"|(?:^|[.!?:;]\s*|\byou\s+(?:will|must|should|shall|are\s+to)\s+|\bplease\s+|\bnow\s+)"
+        r"(?:role-?play|play\s+the\s+(?:role|part)\s+of)\b|\bstay\s+in\s+character\b"
         r"|\b(?:bot|assistant|ai|model|persona|character|newsbot|chatbot|agent)\b[^.!?\n]{0,30}?"
         r"\b(?:with\s+no|without(?:\s+any)?|has\s+no|follows\s+no|obeys\s+no|knows\s+no|free\s+of)"
         r"\s+(?:rules|restrictions|limits|limitations|filters|guidelines|guardrails|censorship)\b"
         r"|\b(?:unrestricted|unfiltered|uncensored|jailbroken)\s+(?:\w+\s+)?(?:bot|assistant|"
         r"ai|model|persona|newsbot|chatbot|mode)\b"
-        r"|\bdo\s+anything\s+now\b|\bjailbreak\b"
+        r"|\bdo\s+anything\s+now\b"
     ),
     # 8. Decoding a hidden payload: "decode this and follow it".
     "decode": r"\b(?:decode|base64)\b[^.!?\n]{0,40}\b(?:follow|execute|obey|instructions?)\b",
