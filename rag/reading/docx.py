@@ -2,7 +2,7 @@
 
 A paragraph is read as Word shows it with its revisions marked, never what Word hides:
 - hidden runs (``w:vanish``, ``w:specVanish``, set on the run, its character style or its
-  paragraph's style) and white text on an unshaded paragraph are not read;
+  paragraph's style), white text on an unshaded paragraph and text under 1 pt are not read;
 - tracked deletions (``w:del``, ``w:moveFrom``) are not read; tracked insertions (``w:ins``,
   ``w:moveTo``) are, as Word shows them and as the text reads once they are accepted;
 - comments are not read: they are reviewers' notes beside the text, not the document's text.
@@ -59,6 +59,7 @@ def read_docx(path: Path, name: str) -> list[Block]:
 REMOVED_REVISIONS = ("del", "moveFrom")
 NOT_IN_PARAGRAPH = ("txbxContent",)  # text boxes: drawn apart from the paragraph's text
 HIDDEN_MARKS = ("vanish", "specVanish")
+MIN_READABLE_HALF_POINTS = 2  # w:sz counts half-points: under 1 pt cannot be read
 WHITE = "FFFFFF"
 NO_FILL = ("", "auto", "FFFFFF")
 
@@ -135,6 +136,8 @@ def _shown_text(paragraph, styles: _StyleSheet) -> str:
             continue
         if not shaded and _white_on_white(run, chain, styles):
             continue
+        if _too_small(styles.setting(chain, "sz")):
+            continue
         pieces.append(Run(run, paragraph).text)
     return "".join(pieces)
 
@@ -148,6 +151,13 @@ def _inside(run, paragraph, tags: tuple[str, ...]) -> bool:
             return True
         parent = parent.getparent()
     return False
+
+
+def _too_small(half_points: str | None) -> bool:
+    try:
+        return half_points is not None and int(half_points) < MIN_READABLE_HALF_POINTS
+    except ValueError:
+        return False
 
 
 def _shaded(shading) -> bool:

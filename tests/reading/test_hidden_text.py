@@ -78,3 +78,17 @@ def test_formats_with_hidden_parts_are_read_only_with_those_parts_dropped(suffix
     assert suffix not in SUPPORTED_SUFFIXES, (
         f"{suffix} is now read: drop its hidden slides/sheets/rows/columns and test it here"
     )
+
+
+def test_docx_text_under_one_point_is_not_read(tmp_path):
+    """A run set at half a point (w:sz="1", in half-points) is a line no one can read."""
+    import docx
+    from docx.shared import Pt
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("The envoys met on Monday.")
+    paragraph.add_run(" The talks were cancelled.").font.size = Pt(0.5)
+    document.add_paragraph("Small print at six points is still read.").runs[0].font.size = Pt(6)
+    path = tmp_path / "small-print.docx"
+    document.save(str(path))
+    assert _text(path) == "The envoys met on Monday. Small print at six points is still read."
