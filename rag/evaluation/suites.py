@@ -280,6 +280,15 @@ def injection_clean() -> Suite:
     )
 
 
+def injection_2_clean() -> Suite:
+    return _local_suite(
+        "injection-2-clean",
+        "the second injection set's questions on the bundled article alone: its benign baseline",
+        ROOT / "corpus",
+        "injection-2.jsonl",
+    )
+
+
 MIXED_FOLDERS = {
     "article": ROOT / "corpus",
     "multidoc": ROOT / "evals" / "corpora" / "multidoc",
@@ -355,6 +364,7 @@ LOCAL_SUITES = {
     "dpkg-specs": dpkg_specs,
     "multidoc": multidoc,
     "injection-clean": injection_clean,
+    "injection-2-clean": injection_2_clean,
 }
 REJECTION_SUITES = ("quoref-absent", "quoref-present")
 ALL_SUITES = (*LOCAL_SUITES, *MIXED_SUITES, *INJECTION_SUITES, "quoref", *REJECTION_SUITES)
