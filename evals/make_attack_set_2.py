@@ -3,9 +3,10 @@
 (evals/corpora/hidden-text-controls). Written for issue 21 before any defence was tuned; run
 once, the output is committed.
 
+    .venv/bin/pip install -e ".[bench]"  # reportlab
     .venv/bin/python evals/make_attack_set_2.py
 
-PDFs are drawn with reportlab (a dev dependency: it can set a text render mode, a fill colour,
+PDFs are drawn with reportlab (the bench extra: it can set a text render mode, a fill colour,
 a crop box), DOCX files with python-docx plus the WordprocessingML it has no call for
 (``w:specVanish``, ``w:del``, ``w:ins``). Every document is topical, so that ordinary questions
 about the bundled article retrieve it; each carries one payload (a claim or a link the article
