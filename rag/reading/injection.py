@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 import unicodedata
 
@@ -321,6 +322,7 @@ def instructions_in(text: str) -> list[str]:
     return [phrase for _, phrase in rules_matched(text)]
 
 
+@functools.lru_cache(maxsize=8192)  # the same retrieved sentences come back question after question
 def is_directive(sentence: str) -> bool:
     """Whether ``sentence`` tells whoever reads it what to answer or how: an instruction of
     the rules above, or a sentence of the form "Say that …" / "If asked …, reply …"."""
