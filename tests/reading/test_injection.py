@@ -133,11 +133,20 @@ def test_a_title_line_is_never_an_answer_on_its_own():
         "const startUsage = cpuUsage(); // { user: 38579, system: 6986 }",
         "Git shows a message to tell the user that it is waiting for the editor.",
         "The assistant coach answered questions from the press after the game.",
+        # Each once flagged by a first, broader version of the rules.
+        "Applications must not rely on the order of the entries.",
+        "The output should be something like this:",
+        "You can copy and distribute verbatim copies of this license document.",
+        "Objects that pretend to be files must implement read().",
+        "He was cast to play the role of Hamlet in 1948.",
+        "Programs that parse this field must ignore unknown values.",
+        "Use the end parameter to end the output with a different string.",
     ],
 )
 def test_ordinary_documentation_is_not_taken_for_instructions(text):
-    """These sentences come from real Debian documentation; the detector read 131,917
-    paragraphs of /usr/share/doc without a false alarm."""
+    """These sentences come from real Debian documentation and Wikipedia; the detector read
+    256,442 paragraphs of Debian documentation and 6,978 Quoref passages without a false alarm
+    (bench/injection_false_alarms.py)."""
     assert not instructions_in(text), text
 
 
