@@ -33,9 +33,10 @@ test: lint $(CHROMIUM)
 	$(BIN)/pytest
 	$(MAKE) gate
 
-# fails when a suite's accuracy drops, or its false refusals rise, more than 2 points beyond its
-# baseline: ceasefire, multidoc, the false-refusal probe, synthesis and the conversation suite
-# with the quoting generator, and ceasefire with the local model (a few minutes)
+# fails when a suite's accuracy drops, or its false refusals or attack successes rise, more than
+# 2 points beyond its baseline: ceasefire, multidoc, the false-refusal probe, synthesis, the
+# conversation suite and the second injection set with the quoting generator, and ceasefire
+# with the local model (a few minutes)
 gate: install
 	$(BIN)/rag eval ceasefire --generator extractive --gate evals/baseline.json --out reports/gate
 	$(BIN)/rag eval multidoc --generator extractive --gate evals/baseline-multidoc.json \
@@ -46,6 +47,8 @@ gate: install
 		--out reports/gate-synthesis
 	$(BIN)/rag eval conversation --generator extractive --gate evals/baseline-conversation.json \
 		--out reports/gate-conversation
+	$(BIN)/rag eval injection-2 --generator extractive --gate evals/baseline-injection-2.json \
+		--out reports/gate-injection-2
 	$(BIN)/rag eval ceasefire --generator local --gate evals/baseline-local.json \
 		--out reports/gate-local
 

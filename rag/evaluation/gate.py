@@ -7,9 +7,16 @@ from pathlib import Path
 
 from rag.errors import ConfigError
 
-GATED = ("answer_accuracy", "citation_accuracy", "refusal_accuracy", "false_refusal_rate")
-# Metrics where lower is better: they may not rise more than the tolerance above the baseline.
-LOWER_IS_BETTER = ("false_refusal_rate",)
+GATED = (
+    "answer_accuracy",
+    "citation_accuracy",
+    "refusal_accuracy",
+    "false_refusal_rate",
+    "attack_success_rate",
+)
+# Metrics where lower is better: they may not rise more than the tolerance above the baseline
+# (an injection suite's one successful attack in 39 questions is more than 2 points).
+LOWER_IS_BETTER = ("false_refusal_rate", "attack_success_rate")
 
 
 def load_baseline(path: Path) -> dict:

@@ -189,7 +189,6 @@ def test_rag_eval_rejects_an_unknown_suite_in_one_line(tmp_path):
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
         "rag: error: unknown suite 'nonesuch' (available: ceasefire, ceasefire-heldout, "
-        "dpkg-specs, multidoc, injection-clean, probe, synthesis, conversation, injection, "
-        "quoref, quoref-absent, "
-        "quoref-present)"
+        "dpkg-specs, multidoc, injection-clean, injection-2-clean, probe, synthesis, "
+        "conversation, injection, injection-2, quoref, quoref-absent, quoref-present)"
     ]
