@@ -8,7 +8,14 @@ import re
 from dataclasses import dataclass
 
 from rag.reading.injection import is_directive
-from rag.text import ALPHANUMERIC_RUN, content_words, names, overlap, question_words
+from rag.text import (
+    ALPHANUMERIC_RUN,
+    content_words,
+    names,
+    overlap,
+    question_words,
+    split_sentences,
+)
 from rag.types import HEADING_PATH_SEPARATOR, Passage
 
 # What the question asks for, from its wording. Checked in order; the first match wins.
@@ -157,6 +164,7 @@ def is_title_line(sentence: str, passage: Passage) -> bool:
         not paragraph.endswith(ENDINGS)
         and len(paragraph.split()) <= 2 * TITLE_WORDS
         and "\n" not in paragraph
+        and len(split_sentences(paragraph)) == 1  # no sentence ends inside it either
         and _bare(paragraph).startswith(text)
     )
 

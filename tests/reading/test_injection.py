@@ -122,6 +122,10 @@ def test_a_title_line_is_never_an_answer_on_its_own():
     bare = Passage("minutes.docx", 1, None, None, title, 0.9)  # a paragraph that is a bare line
     assert not is_answer_sentence(title, bare)
     assert not is_title_line("Those present agreed the agenda.", body)
+    # A paragraph that ends in markup is not a bare line when a sentence ends inside it.
+    marked = "The harbour master counts forty-two fishing boats every morning. <b>not bold</b>"
+    first = "The harbour master counts forty-two fishing boats every morning."
+    assert is_answer_sentence(first, Passage("harbour.md", 1, None, None, marked, 0.9))
 
 
 @pytest.mark.parametrize(
