@@ -78,6 +78,15 @@ class _StyleSheet:
             element.get(qn("w:styleId")): element for element in root.iter(qn("w:style"))
         }
         self._defaults = root.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        # A paragraph with no style of its own has the default paragraph style ("Normal").
+        self._default_paragraph_style = next(
+            (
+                style_id
+                for style_id, element in self._styles.items()
+                if element.get(qn("w:type")) == "paragraph" and _on(element.get(qn("w:default")))
+            ),
+            "Normal",
+        )
 
     def chain(self, run, paragraph) -> list:
         qn = self._qn
@@ -91,7 +100,9 @@ class _StyleSheet:
             paragraph_properties.find(qn("w:pStyle")) if paragraph_properties is not None else None
         )
         chain += self._style_chain(
-            paragraph_style.get(qn("w:val")) if paragraph_style is not None else "Normal"
+            paragraph_style.get(qn("w:val"))
+            if paragraph_style is not None
+            else self._default_paragraph_style
         )
         chain.append(self._defaults)
         return [element for element in chain if element is not None]

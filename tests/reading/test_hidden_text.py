@@ -92,3 +92,22 @@ def test_docx_text_under_one_point_is_not_read(tmp_path):
     path = tmp_path / "small-print.docx"
     document.save(str(path))
     assert _text(path) == "The envoys met on Monday. Small print at six points is still read."
+
+
+def test_docx_hidden_by_a_default_style_with_another_id_is_not_read(tmp_path):
+    """A German Word names its default paragraph style "Standard", not "Normal": text hidden
+    by that style is still hidden."""
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("Text in the default style, which hides it.")
+    normal = document.styles["Normal"]
+    normal.font.hidden = True
+    normal.element.set(qn("w:styleId"), "Standard")
+    for style in document.styles.element.iter(qn("w:basedOn")):
+        if style.get(qn("w:val")) == "Normal":
+            style.set(qn("w:val"), "Standard")
+    path = tmp_path / "standard.docx"
+    document.save(str(path))
+    assert read_paragraphs(path, path.name) == []
