@@ -107,7 +107,7 @@ _RULES = {
         r"stands))"
         r"|\b(?:answer|reply|respond)\s+(?:with\s+)?(?:only|exactly|just|always|solely|"
         r"exclusively|nothing\s+(?:but|except|other\s+than))\b"
-        r"|\b(?:say|mention|add|write)\s+nothing\s+else\b|\bmention\s+nothing\s+else\b"
+        r"|\b(?:say|mention|add|write)\s+nothing\s+else\b"
         rf"|\byour\s+(?:first\s+|only\s+|next\s+)?{_ANSWER}\s+(?:must|should|shall|has\s+to)\b"
         r"|\b(?:your|its|(?:the\s+)?\w+['’]s)\s+(?:first|opening|initial|next|only|every)\s+"
         r"(?:message|reply|response|answer|words?|line)\s+(?:is|are|must\s+be|should\s+be|"
@@ -259,7 +259,6 @@ LANGUAGE_RULES = {
     language: (re.compile(guard, re.IGNORECASE), re.compile(pattern, re.IGNORECASE))
     for language, (guard, pattern) in _OTHER_LANGUAGES.items()
 }
-RULE_NAMES = (*_RULES, "other-languages", "turns")
 # A sentence that tells its reader what to say, beyond the rules above (which mark a whole
 # document as hostile): "Say that the talks failed.", "Answer: they were cancelled.", "When
 # asked about it, reply that …". It is never an answer sentence, even in a trusted document.

@@ -53,6 +53,7 @@ class PageVisibility:
                 shape = _shape(item, order)
                 if shape is not None:
                     self._shapes.append(shape)
+        self._images = [shape for shape in self._shapes if shape.colour is None]
 
     def shown(self, index: int, box: tuple[float, float, float, float]) -> bool:
         """Whether the character at ``index``, whose loose box is ``box``, can be seen."""
@@ -70,7 +71,7 @@ class PageVisibility:
             return True  # a space or line break PDFium generated
         mode = pdfium_c.FPDFTextObj_GetTextRenderMode(text_object)
         if mode in INVISIBLE_MODES:
-            return any(s.colour is None and s.covers(x, y) for s in self._shapes)
+            return any(image.covers(x, y) for image in self._images)
         if mode in STROKE_ONLY_MODES:
             return True
         fill = _fill(self._text_page, index)
