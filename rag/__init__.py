@@ -18,6 +18,7 @@ from rag.api import Bot, IndexInfo, ingest, open  # noqa: E402
 from rag.config import Settings, load_settings  # noqa: E402
 from rag.errors import (  # noqa: E402
     ConfigError,
+    DocumentNotFoundError,
     EmbeddingModelMismatchError,
     IndexBusyError,
     InputPathError,
@@ -34,6 +35,7 @@ __all__ = [
     "Bot",
     "Citation",
     "ConfigError",
+    "DocumentNotFoundError",
     "EmbeddingModelMismatchError",
     "IndexBusyError",
     "IndexInfo",

@@ -8,6 +8,7 @@ bot.retrieve("question", k=5); bot.ask("question"); bot.chat().ask("follow-up")
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import threading
@@ -16,15 +17,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from rag.answering.factory import generator_name
+from rag.answering.factory import available_generators, generator_name
 from rag.config import Settings, load_settings
 from rag.errors import InputPathError, QuestionError
-from rag.types import Answer, IngestReport, Passage, Waiting
-
-if TYPE_CHECKING:
-    from rag.indexing.uploads import FilesAdded
+from rag.types import Answer, FilesAdded, IngestReport, Passage, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +56,34 @@ class Bot:
         self.store = ParagraphStore(settings)
         self.lexical = LexicalIndexes(self.store, settings)
         self._corpus_lock = threading.Lock()  # one corpus change (upload) at a time
+        # The same bot answering with other generators (with_generator), made once each.
+        self._siblings: dict[str, Bot] = {}
+        self._siblings_lock = threading.Lock()
+
+    @cached_property
+    def generator(self) -> str:
+        """The name of the generator this bot answers with ("auto" resolved)."""
+        return generator_name(self.settings)
+
+    def generators(self) -> list[str]:
+        """Every generator this bot can answer with (see ``with_generator``)."""
+        names = available_generators(self.settings)
+        return names if self.generator in names else [self.generator, *names]
+
+    def with_generator(self, name: str) -> Bot:
+        """This bot answering with generator ``name``: the same index, embedding model and
+        retriever (and corpus lock); its generator is made on first use, once."""
+        if name == self.generator:
+            return self
+        with self._siblings_lock:
+            sibling = self._siblings.get(name)
+            if sibling is None:
+                sibling = copy.copy(self)  # shares the store, embedder, retriever and locks
+                sibling.settings = self.settings.replace(generator=name)
+                for own in ("_generator", "generator"):
+                    sibling.__dict__.pop(own, None)
+                self._siblings[name] = sibling
+            return sibling
 
     @cached_property
     def _retriever(self):
@@ -108,6 +134,15 @@ class Bot:
             return add_to_corpus(
                 paths, Path(self.settings.corpus_dir), self.settings.upload_max_mb, self.ingest
             )
+
+    def remove_files(self, sources: Iterable[str]) -> IngestReport:
+        """Delete documents (their paths as ``info().documents`` names them) from the corpus
+        directory and from the index, one corpus change at a time; an unknown name
+        (DocumentNotFoundError) or a failed re-index (raised) leaves both as they were."""
+        from rag.indexing.uploads import remove_from_corpus
+
+        with self._corpus_lock:
+            return remove_from_corpus(sources, Path(self.settings.corpus_dir), self.ingest)
 
     def validate_question(self, question: str) -> str:
         """The question as asked, without what no reader can see (control and format
@@ -232,7 +267,7 @@ class Bot:
             location=self.store.location,
             store="Chroma server" if self.settings.chroma_url else "embedded Chroma",
             embed_model=self.settings.embed_model,
-            generator=generator_name(self.settings),
+            generator=self.generator,
             documents=self.store.paragraph_counts(),
         )
 

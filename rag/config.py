@@ -58,6 +58,12 @@ class Settings:
     max_question_chars: int = 2000
     # Web chat uploads larger than this are rejected.
     upload_max_mb: int = 20
+    # `rag serve`'s API (/v1 and /api): when set, every call needs "Authorization: Bearer KEY";
+    # required when it listens on anything but loopback. Request bodies above the limit get 413
+    # (an upload to /api/documents may carry api_max_files files of upload_max_mb each).
+    api_key: str | None = None
+    api_max_request_kb: int = 1024
+    api_max_files: int = 16
     # LLM generators. llm_model: a GGUF path for "local" (default: the packaged model), the
     # model name for "openai".
     llm_model: str | None = None

@@ -35,3 +35,7 @@ class ConfigError(RagError):
 
 class LLMUnavailableError(RagError):
     """The configured LLM server cannot be reached."""
+
+
+class DocumentNotFoundError(RagError):
+    """A document named for removal is not in the corpus directory."""

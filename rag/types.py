@@ -211,4 +211,13 @@ class IngestReport:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class FilesAdded:
+    """What adding files did: the ingest that followed (None when no file was accepted) and a
+    line per file left out, saying why."""
+
+    report: IngestReport | None
+    rejected: list[str] = field(default_factory=list)
+
+
 _FIELDS = {kind: {f.name for f in fields(kind)} for kind in (Passage, Citation, Answer)}

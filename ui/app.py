@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import logging
 import tempfile
-import threading
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,9 @@ from pathlib import Path
 import rag
 from rag.chat import ChatSession
 from rag.interfaces import remote
+from rag.interfaces.http_api import LOOPBACK, build_api
+from rag.interfaces.http_server import RunningServer
+from rag.interfaces.service import BotService
 from rag.reading.readers import SUPPORTED_SUFFIXES
 from rag.types import Waiting
 from ui.conversation import Conversation
@@ -42,35 +44,12 @@ CSS = """
 
 
 @dataclass
-class WebChat:
-    """The app's own state: the bot, built in the background on first start."""
+class WebChat(BotService):
+    """The server's bot (BotService) and the web chat's downloads."""
 
-    settings: rag.Settings
-    bot: rag.Bot | None = None
-    status: str = "Loading the embedding model… (questions wait until it is ready)"
-    ready: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
     exports: tempfile.TemporaryDirectory = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="rag-chat-")
     )
-
-    def start(self) -> None:
-        threading.Thread(target=self._open, daemon=True).start()
-
-    def _open(self) -> None:
-        try:
-            bot = rag.Bot(self.settings)
-            bot.build_if_empty(on_build=self._building)
-            bot.ask("warm-up")  # loads the embedding model before the first real question
-            self.bot = bot
-            self.status = ""
-        except rag.RagError as error:
-            self.status = f"Cannot open the index: {error}"
-        finally:
-            self.ready.set()
-
-    def _building(self) -> None:
-        self.status = f"Building the index from {self.settings.corpus_dir}… (first start only)"
 
     def export(self, conversation: Conversation) -> str:
         """The conversation as a Markdown file to download (one file per conversation)."""
@@ -78,23 +57,16 @@ class WebChat:
         path.write_text(conversation_markdown(conversation), encoding="utf-8")
         return str(path)
 
-    def wait(self) -> rag.Bot:
-        self.ready.wait()
-        if self.bot is None:
-            raise rag.RagError(self.status)
-        return self.bot
+    def document_choices(self) -> list[str]:
+        return list(self.documents())
 
-    def documents(self) -> list[list]:
-        if not self.ready.is_set() or self.bot is None:
-            return []
-        return [[source, count] for source, count in self.bot.info().documents.items()]
+    def document_rows(self) -> list[list]:
+        return [[source, count] for source, count in self.documents().items()]
 
-    def add_files(self, paths: list[str]) -> str:
+    def upload(self, paths: list[str]) -> str:
         """Add uploads to the corpus (rag.Bot.add_files); a failed upload changes nothing."""
-        bot = self.wait()
         try:
-            with self.lock:  # no re-index from `rag ingest` meanwhile
-                added = bot.add_files(paths)
+            added = self.add_files(paths)
         except rag.RagError as error:
             return f"Upload rejected, nothing changed: {error}"
         skipped = "; ".join(added.rejected)
@@ -106,6 +78,16 @@ class WebChat:
             f"unchanged {report.unchanged} file(s); {report.paragraphs} paragraphs indexed."
         )
         return message + (" Skipped: " + skipped if skipped else "")
+
+    def delete(self, source: str | None) -> str:
+        """Delete one document from the corpus and the index (rag.Bot.remove_files)."""
+        if not source:
+            return "Choose a document to delete."
+        try:
+            report = self.remove_files([source])
+        except rag.RagError as error:
+            return f"Not deleted, nothing changed: {error}"
+        return f"Deleted {source}; {report.paragraphs} paragraphs indexed."
 
 
 def build_app(web: WebChat):
@@ -170,28 +152,6 @@ def build_app(web: WebChat):
         latest = conversation.latest_answer()
         return conversation_messages(conversation), sources_html(latest), web.export(conversation)
 
-    def with_bot(call, exclusive: bool = False):
-        """``call(bot)`` (``exclusive``: while no other ingest runs); a user's mistake is one
-        line in the page."""
-        try:
-            bot = web.wait()
-            if not exclusive:
-                return call(bot)
-            with web.lock:
-                return call(bot)
-        except rag.RagError as error:
-            raise gr.Error(str(error), print_exception=False) from None
-
-    def answer(question: str) -> dict:
-        """One question answered by this web chat's bot, as ``Answer.to_dict()``: what a cold
-        `rag ask` uses instead of loading the models itself (see ``rag.interfaces.remote``)."""
-        return with_bot(lambda bot: bot.ask(question).to_dict())
-
-    def reingest() -> dict:
-        """Re-index the corpus directory (what `rag ingest` asks while this server owns the
-        index), as ``IngestReport.to_dict()``."""
-        return with_bot(lambda bot: bot.ingest().to_dict(), exclusive=True)
-
     def stop(conversation: Conversation):
         """Stop the answer being written; the next queued question (if any) goes on."""
         if not conversation.stop():
@@ -207,6 +167,9 @@ def build_app(web: WebChat):
     # (this module's annotations are strings, which Gradio cannot resolve).
     show_sources.__annotations__["selected"] = gr.SelectData
 
+    def refresh_documents():
+        return web.document_rows(), gr.Dropdown(choices=web.document_choices(), value=None)
+
     def new_chat(conversation: Conversation):
         conversation.clear()
         return [], sources_html(None), "", [], None
@@ -214,7 +177,7 @@ def build_app(web: WebChat):
     def status():
         """The start-up banner; the poll stops once the index is ready."""
         ready = web.ready.is_set()
-        return web.status, web.documents(), gr.Timer(active=not ready)
+        return web.status, web.document_rows(), gr.Timer(active=not ready)
 
     with gr.Blocks(title="rag — ask your documents") as app:
         banner = gr.Markdown(lambda: web.status, elem_id="status")
@@ -250,10 +213,19 @@ def build_app(web: WebChat):
         with gr.Tab("Documents"):
             table = gr.Dataframe(
                 headers=["file", "paragraphs"],
-                value=web.documents,
+                value=web.document_rows,
                 interactive=False,
                 elem_id="documents",
             )
+            with gr.Row():
+                chosen = gr.Dropdown(
+                    label="Document to delete",
+                    choices=[],
+                    value=None,
+                    elem_id="delete-choice",
+                    scale=3,
+                )
+                delete = gr.Button("Delete", elem_id="delete", variant="stop", scale=1)
             upload = gr.File(
                 label="Add documents (" + " ".join(SUPPORTED_SUFFIXES) + ")",
                 file_count="multiple",
@@ -280,16 +252,17 @@ def build_app(web: WebChat):
         stop_button.click(stop, conversation, None, api_name="stop", concurrency_limit=None)
         chatbot.select(show_sources, conversation, sources, concurrency_limit=None)
         upload.upload(
-            lambda files: web.add_files([f if isinstance(f, str) else f.name for f in files]),
+            lambda files: web.upload([f if isinstance(f, str) else f.name for f in files]),
             upload,
             result,
             api_name="upload",
-        ).then(web.documents, None, table)
-        gr.api(answer, api_name=remote.ANSWER_API)
-        gr.api(reingest, api_name=remote.INGEST_API)
+        ).then(refresh_documents, None, [table, chosen])
+        delete.click(web.delete, chosen, result, api_name="delete").then(
+            refresh_documents, None, [table, chosen]
+        )
         timer = gr.Timer(1.0)
         timer.tick(status, None, [banner, table, timer], show_progress="hidden", api_name="status")
-        app.load(web.documents, None, table)
+        app.load(refresh_documents, None, [table, chosen])
         app.load(restore, [saved, conversation], [chatbot, sources, download])
     return app
 
@@ -300,40 +273,51 @@ def serve(
     port: int = 7860,
     auth: tuple[str, str] | None = None,
     block: bool = True,
-):
-    """Start the web chat; returns the Gradio app (already running when ``block`` is false)."""
+) -> RunningServer:
+    """Start the web chat with the API beside it (rag.interfaces.http_api) on one server;
+    returns it (already running when ``block`` is false). Off loopback the API needs a key
+    (``settings.api_key``): a ConfigError says so when none is set."""
     import gradio as gr
 
-    if host not in ("127.0.0.1", "localhost", "::1") and auth is None:
+    if host not in LOOPBACK and not settings.api_key:
+        raise rag.ConfigError(
+            f"serving on {host} needs an API key: set RAG_API_KEY (the API under /v1 and /api "
+            "would be open to anyone who can reach it)"
+        )
+    if host not in LOOPBACK and auth is None:
         log.warning(
             "serving on %s without --auth: anyone who can reach it can read the documents", host
         )
     web = WebChat(settings)
-    app = build_app(web)
-    app.queue(default_concurrency_limit=4)
-    app.launch(
+    blocks = build_app(web)
+    blocks.queue(default_concurrency_limit=4)
+    api = build_api(web, login_required=auth is not None)
+    gr.mount_gradio_app(
+        api,
+        blocks,
+        path="/",
         server_name=host,
         server_port=port,
-        share=False,
         auth=auth,
-        quiet=True,
-        prevent_thread_lock=True,
         css=CSS,
         theme=gr.themes.Soft(),
         footer_links=[],
         allowed_paths=[],
         max_file_size=f"{settings.upload_max_mb}mb",
     )
+    server = RunningServer(api, host, port, on_close=lambda: _closed(blocks, settings)).start()
     # Loading the model imports torch & co. (most of the start-up time): the page is up first
     # and says so, instead of staying blank.
     web.start()
-    if auth is None:  # `rag ask` may use this server (it cannot log in)
+    if auth is None or settings.api_key:  # `rag ask` may use this server's API
         announce_host = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
         remote.announce(settings.index_dir, settings.corpus_dir, f"http://{announce_host}:{port}/")
         atexit.register(remote.withdraw, settings.index_dir)
     if block:
-        try:
-            app.block_thread()
-        finally:
-            remote.withdraw(settings.index_dir)
-    return app
+        server.block()
+    return server
+
+
+def _closed(blocks, settings: rag.Settings) -> None:
+    remote.withdraw(settings.index_dir)
+    blocks.close()

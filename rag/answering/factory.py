@@ -63,6 +63,17 @@ def generator_name(settings: Settings) -> str:
     return "extractive"
 
 
+def available_generators(settings: Settings) -> list[str]:
+    """The generators that can answer with these settings: the quoting one always, the local
+    model when it is installed, an OpenAI-compatible server when one is configured."""
+    names = ["extractive"]
+    if local_llm_available(settings):
+        names.append("local")
+    if settings.llm_base_url:
+        names.append("openai")
+    return names
+
+
 def make_generator(settings: Settings, embedder: Embedder) -> Generator:
     """The generator named in settings."""
     name = generator_name(settings)

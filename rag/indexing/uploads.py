@@ -7,23 +7,13 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.errors import RagError
+from rag.errors import DocumentNotFoundError, RagError
 from rag.reading.readers import SUPPORTED_SUFFIXES
-from rag.types import IngestReport
+from rag.types import FilesAdded, IngestReport
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
-
-
-@dataclass(frozen=True)
-class FilesAdded:
-    """What adding files did: the ingest that followed (None when no file was accepted) and a
-    line per file left out, saying why."""
-
-    report: IngestReport | None
-    rejected: list[str] = field(default_factory=list)
 
 
 def safe_name(name: str) -> str:
@@ -66,4 +56,34 @@ def add_to_corpus(
                     shutil.copy2(backups[target], target)
                 else:
                     target.unlink(missing_ok=True)
+            raise
+
+
+def remove_from_corpus(
+    sources: Iterable[str], corpus_dir: Path, reindex: Callable[[], IngestReport]
+) -> IngestReport:
+    """Take the documents ``sources`` (paths relative to ``corpus_dir``, as the index names
+    them) out of ``corpus_dir`` and ``reindex``, which removes them from the index. A name
+    outside the corpus directory or not in it is a DocumentNotFoundError and nothing changes;
+    when re-indexing raises a RagError, the files are put back and the error is raised."""
+    root = corpus_dir.resolve()
+    targets = []
+    for source in sources:
+        target = (root / source).resolve()
+        if not target.is_relative_to(root) or target == root or not target.is_file():
+            raise DocumentNotFoundError(f"no document {source!r} in {corpus_dir}")
+        targets.append(target)
+    if not targets:
+        raise DocumentNotFoundError("no document named to remove")
+    with tempfile.TemporaryDirectory() as backup_dir:
+        backups = []
+        for number, target in enumerate(dict.fromkeys(targets)):
+            backup = Path(backup_dir) / f"{number}-{target.name}"
+            shutil.move(target, backup)
+            backups.append((backup, target))
+        try:
+            return reindex()
+        except RagError:
+            for backup, target in backups:
+                shutil.move(backup, target)
             raise

@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     serve.add_argument("--auth", help="require login USER:PASSWORD (or set RAG_UI_AUTH)")
 
+    commands.add_parser(
+        "mcp",
+        help="serve the documents as MCP tools on stdin/stdout (for agents)",
+        description="A Model Context Protocol server over stdio with the tools "
+        "search_documents, ask_documents and list_documents.",
+    )
+
     evaluate = commands.add_parser(
         "eval",
         help="run eval suites and write report.json/.md/.html",
@@ -154,6 +161,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "serve":
         return serve(args, settings)
+    if args.command == "mcp":
+        from rag.interfaces import mcp_server
+
+        config_file = settings.pop("config_file", None)
+        return mcp_server.run(rag.load_settings(config_file, **settings))
     if args.command == "eval":
         return evaluate(args, settings)
     if args.command == "ask" and not (args.generator or args.top_k):
@@ -181,9 +193,9 @@ def run(args: argparse.Namespace) -> int:
     return chat_loop(bot)
 
 
-def _running_web_chat(settings: dict, paths: list[str] | None = None) -> str | None:
+def _running_web_chat(settings: dict, paths: list[str] | None = None):
     """The URL of a `rag serve` running on the configured index (and, when ``paths`` are
-    given, built from exactly those: its corpus directory)."""
+    given, built from exactly those: its corpus directory), and the API key to call it with."""
     from pathlib import Path
 
     import rag
@@ -194,10 +206,12 @@ def _running_web_chat(settings: dict, paths: list[str] | None = None) -> str | N
     if resolved.chroma_url:
         return None
     if paths is None:
-        return remote.running_server(resolved.index_dir)
-    if paths and [Path(p).resolve() for p in paths] != [resolved.corpus_dir.resolve()]:
+        url = remote.running_server(resolved.index_dir)
+    elif paths and [Path(p).resolve() for p in paths] != [resolved.corpus_dir.resolve()]:
         return None
-    return remote.running_server(resolved.index_dir, resolved.corpus_dir)
+    else:
+        url = remote.running_server(resolved.index_dir, resolved.corpus_dir)
+    return (url, resolved.api_key) if url else None
 
 
 def _ingest_through_running_web_chat(args: argparse.Namespace, settings: dict):
@@ -214,17 +228,18 @@ def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
     from rag.interfaces import remote
 
     return _through_running_web_chat(
-        settings, None, lambda url: remote.ask(url, args.question), "answered"
+        settings, None, lambda url, key: remote.ask(url, args.question, key), "answered"
     )
 
 
 def _through_running_web_chat(settings: dict, paths: list[str] | None, call, done: str):
-    """``call(url)`` on the `rag serve` running on this index (see ``_running_web_chat``);
-    None when there is none or it cannot be reached, so the caller does the work itself."""
-    url = _running_web_chat(settings, paths)
-    result = call(url) if url else None
+    """``call(url, api_key)`` on the `rag serve` running on this index (see
+    ``_running_web_chat``); None when there is none or it cannot be reached, so the caller
+    does the work itself."""
+    server = _running_web_chat(settings, paths)
+    result = call(*server) if server else None
     if result is not None:
-        print(f"rag: {done} by the web chat running at {url}", file=sys.stderr)
+        print(f"rag: {done} by the web chat running at {server[0]}", file=sys.stderr)
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rag.reading.injection import addresses_ai
+from rag.types import Answer, Citation, Passage
 
 
 def set_aside_note(text: str, untrusted: bool) -> str | None:
@@ -13,3 +14,38 @@ def set_aside_note(text: str, untrusted: bool) -> str | None:
     if addresses_ai(text):
         return "This passage contains instructions addressed to an AI; they were not followed."
     return "Its document contains instructions addressed to an AI; it was not used as evidence."
+
+
+def citation_record(passage: Passage, marker: int | None = None) -> dict:
+    """A cited or retrieved paragraph as JSON for other tools: where it is (file, paragraph,
+    lines, page, heading path), its text, the sentences the answer rests on, its score."""
+    record = {
+        "file": passage.source,
+        "paragraph": passage.paragraph,
+        "lines": list(passage.lines) if passage.lines else None,
+        "page": passage.page,
+        "heading": passage.context,
+        "text": passage.text,
+        "score": round(passage.score, 4),
+    }
+    if isinstance(passage, Citation):
+        record["quote"] = " ".join(passage.supported) or None
+    return ({"marker": marker} if marker is not None else {}) | record
+
+
+def sources_markdown(answer: Answer) -> str:
+    """The answer's ``[n]`` markers resolved, as a Markdown list any chat client can show
+    (empty for a refusal)."""
+    if answer.refused or not answer.citations:
+        return ""
+    lines = ["**Sources**", ""]
+    for number, citation in enumerate(answer.citations, start=1):
+        heading = f" — {citation.context}" if citation.context else ""
+        quote = " ".join(citation.supported) or citation.text
+        lines.append(f"- [{number}] {citation.label}{heading}: “{_one_line(quote)}”")
+    return "\n".join(lines)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

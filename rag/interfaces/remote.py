@@ -1,6 +1,7 @@
 """A running web chat (`rag serve`) that other `rag` commands can ask instead of loading the
-models themselves: `rag serve` announces itself in the index directory, `rag ask` finds it and
-asks over loopback HTTP with the standard library only (so a cold `rag ask` is fast)."""
+models themselves: `rag serve` announces itself in the index directory, `rag ask` (and `rag
+ingest`, `rag mcp`) find it and call its REST API (rag.interfaces.http_api) with the standard
+library only, so a cold `rag ask` is fast."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from rag.types import Answer, IngestReport
 log = logging.getLogger(__name__)
 
 ANNOUNCEMENT = ".serve.json"
-ANSWER_API = "answer"  # the web chat's endpoint: question -> Answer.to_dict()
-INGEST_API = "ingest"  # the web chat's endpoint: re-index its corpus -> IngestReport.to_dict()
 TIMEOUT = 600  # seconds: an answer from the local model on a busy machine
 
 
@@ -65,42 +64,48 @@ def _read(path: Path) -> dict | None:
         return None
 
 
-def ask(url: str, question: str) -> Answer | None:
+def ask(url: str, question: str, api_key: str | None = None) -> Answer | None:
     """The running web chat's answer to ``question``; None when it cannot be asked (then the
     caller answers locally)."""
-    result = call(url, ANSWER_API, [question])
+    result = call(url, "ask", {"question": question}, api_key)
     return Answer.from_dict(result) if isinstance(result, dict) else None
 
 
-def ingest(url: str) -> IngestReport | None:
+def ingest(url: str, api_key: str | None = None) -> IngestReport | None:
     """Have the running web chat re-index its corpus (it owns the index while it runs)."""
-    result = call(url, INGEST_API, [])
+    result = call(url, "ingest", {}, api_key)
     return IngestReport(**result) if isinstance(result, dict) else None
 
 
-def call(url: str, api_name: str, data: list):
-    """Call one endpoint of a Gradio app over plain HTTP (its /gradio_api/call protocol) and
-    return the result; None when the call fails for any reason."""
-    base = url.rstrip("/") + f"/gradio_api/call/{api_name}"
+def retrieve(url: str, question: str, k: int, api_key: str | None = None) -> list[dict] | None:
+    """The running web chat's passages for ``question`` (records, best first)."""
+    result = call(url, "retrieve", {"question": question, "k": k}, api_key)
+    return result.get("passages") if isinstance(result, dict) else None
+
+
+def documents(url: str, api_key: str | None = None) -> dict[str, int] | None:
+    """The running web chat's documents and their paragraph counts."""
+    result = call(url, "documents", None, api_key)
+    if not isinstance(result, dict):
+        return None
+    return {d["file"]: d["paragraphs"] for d in result.get("documents", [])}
+
+
+def call(url: str, route: str, body: dict | None, api_key: str | None = None):
+    """POST ``body`` (GET when None) to the server's ``/api/ROUTE`` and return the decoded
+    JSON; None when the call fails for any reason (the caller then does the work itself)."""
+    headers = {"Content-Type": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    request = urllib.request.Request(
+        url.rstrip("/") + f"/api/{route}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers=headers,
+        method="GET" if body is None else "POST",
+    )
     try:
-        request = urllib.request.Request(
-            base,
-            data=json.dumps({"data": data}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=5) as response:
-            event_id = json.loads(response.read())["event_id"]
-        with urllib.request.urlopen(f"{base}/{event_id}", timeout=TIMEOUT) as response:
-            event = None
-            for raw in response:
-                line = raw.decode("utf-8").rstrip("\n")
-                if line.startswith("event:"):
-                    event = line.partition(":")[2].strip()
-                elif line.startswith("data:") and event == "complete":
-                    return json.loads(line.partition(":")[2])[0]
-                elif line.startswith("data:") and event == "error":
-                    log.info("the web chat at %s failed: %s", url, line)
-                    return None
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
-        log.info("cannot reach the web chat at %s (%s); doing it here", url, error)
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError) as error:  # URLError and HTTPError are OSErrors
+        log.info("cannot use the web chat at %s (%s); doing it here", url, error)
     return None

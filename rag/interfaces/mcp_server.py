@@ -1,0 +1,107 @@
+"""`rag mcp`: the documents as Model Context Protocol tools over stdio (the official ``mcp``
+SDK), for agents and desktop assistants: search_documents, ask_documents, list_documents.
+
+A `rag serve` running on the same index answers them (it owns the embedded index and has the
+models loaded); otherwise this process opens the index itself, on the first call."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import rag
+from rag.interfaces import remote
+from rag.interfaces.openai_chat import extra_fields, message_content
+from rag.interfaces.presentation import citation_record
+
+INSTRUCTIONS = (
+    "Answers and passages from the user's own documents. ask_documents returns a checked "
+    "answer whose [n] markers refer to its citations (file, paragraph, quoted sentence), or a "
+    "refusal when the documents do not say; search_documents returns the paragraphs themselves."
+)
+
+
+@dataclass
+class Documents:
+    """What the tools call: the running web chat on this index if there is one, else a bot
+    opened here (once, on first use)."""
+
+    settings: rag.Settings
+    _bot: rag.Bot | None = None
+    _opening: threading.Lock = field(default_factory=threading.Lock)
+
+    def _server(self) -> str | None:
+        if self.settings.chroma_url:
+            return None  # a Chroma server is shared: this process can open it itself
+        return remote.running_server(self.settings.index_dir)
+
+    def _local(self) -> rag.Bot:
+        with self._opening:
+            if self._bot is None:
+                bot = rag.Bot(self.settings)
+                bot.build_if_empty()
+                self._bot = bot
+            return self._bot
+
+    def search(self, query: str, k: int) -> list[dict]:
+        url = self._server()
+        found = remote.retrieve(url, query, k, self.settings.api_key) if url else None
+        if found is not None:
+            return found
+        return [citation_record(p) for p in self._local().retrieve(query, k)]
+
+    def ask(self, question: str) -> rag.Answer:
+        url = self._server()
+        answer = remote.ask(url, question, self.settings.api_key) if url else None
+        return answer if answer is not None else self._local().ask(question)
+
+    def documents(self) -> dict[str, int]:
+        url = self._server()
+        found = remote.documents(url, self.settings.api_key) if url else None
+        return found if found is not None else self._local().info().documents
+
+
+def build_server(settings: rag.Settings):
+    """The MCP server with the three tools over ``settings``' index."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    documents = Documents(settings)
+    server = MCPServer("rag", instructions=INSTRUCTIONS)
+
+    def checked(call):
+        try:
+            return call()
+        except rag.RagError as error:  # a user's mistake or a missing store: one line
+            raise ToolError(str(error)) from None
+
+    @server.tool()
+    def search_documents(query: str, k: int = 5) -> dict:
+        """The k paragraphs of the documents most relevant to ``query``, best first: each
+        with its file, paragraph number, lines or page, heading, text and score."""
+        k = max(1, min(int(k), 50))
+        return {"passages": checked(lambda: documents.search(query, k))}
+
+    @server.tool()
+    def ask_documents(question: str) -> dict:
+        """Answer ``question`` from the documents: the answer text with [n] markers and a
+        Sources list, whether it refused (the documents do not say), and the citations."""
+        answer = checked(lambda: documents.ask(question))
+        return {"answer": message_content(answer)} | extra_fields(answer)
+
+    @server.tool()
+    def list_documents() -> dict:
+        """Every indexed document with its paragraph count."""
+        found = checked(documents.documents)
+        return {
+            "documents": [{"file": f, "paragraphs": n} for f, n in found.items()],
+            "paragraphs": sum(found.values()),
+        }
+
+    return server
+
+
+def run(settings: rag.Settings) -> int:
+    """Serve the tools on stdin/stdout until the client closes them."""
+    build_server(settings).run("stdio")
+    return 0

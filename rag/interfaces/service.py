@@ -1,0 +1,77 @@
+"""The bot a server shares between its interfaces (web chat, REST and OpenAI routes): opened in
+the background on start, and changing the corpus one change at a time."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rag
+from rag.types import FilesAdded
+
+LOADING = "Loading the embedding model… (questions wait until it is ready)"
+
+
+@dataclass
+class BotService:
+    """One bot for every interface of a server: ``wait()`` returns it once it is open;
+    ``status`` says what it is doing until then ("" when ready)."""
+
+    settings: rag.Settings
+    bot: rag.Bot | None = None
+    status: str = LOADING
+    ready: threading.Event = field(default_factory=threading.Event)
+    # Held by every change to the corpus made through this server (uploads, deletions and
+    # re-indexing); ingest also takes the index's writer lock, as `rag ingest` does.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> None:
+        threading.Thread(target=self._open, daemon=True).start()
+
+    def _open(self) -> None:
+        try:
+            bot = rag.Bot(self.settings)
+            bot.build_if_empty(on_build=self._building)
+            bot.ask("warm-up")  # loads the embedding model before the first real question
+            self.bot = bot
+            self.status = ""
+        except rag.RagError as error:
+            self.status = f"Cannot open the index: {error}"
+        finally:
+            self.ready.set()
+
+    def _building(self) -> None:
+        self.status = f"Building the index from {self.settings.corpus_dir}… (first start only)"
+
+    def wait(self) -> rag.Bot:
+        """The bot, once open; a RagError saying why when it could not be opened."""
+        self.ready.wait()
+        if self.bot is None:
+            raise rag.RagError(self.status)
+        return self.bot
+
+    def documents(self) -> dict[str, int]:
+        """Each indexed document and its paragraph count (empty while the bot opens)."""
+        if not self.ready.is_set() or self.bot is None:
+            return {}
+        return self.bot.info().documents
+
+    def add_files(self, paths: list[str | Path]) -> FilesAdded:
+        """Add files to the corpus and index them (rag.Bot.add_files): a failed re-index
+        raises and changes nothing."""
+        bot = self.wait()
+        with self.lock:
+            return bot.add_files(paths)
+
+    def remove_files(self, sources: list[str]) -> rag.IngestReport:
+        """Delete documents from the corpus and the index (rag.Bot.remove_files)."""
+        bot = self.wait()
+        with self.lock:
+            return bot.remove_files(sources)
+
+    def reingest(self) -> rag.IngestReport:
+        """Re-index the corpus directory (what `rag ingest` asks of a running server)."""
+        bot = self.wait()
+        with self.lock:
+            return bot.ingest()
