@@ -12,7 +12,7 @@ from pathlib import Path
 import rag
 from rag.chat import ChatSession
 from rag.interfaces import remote
-from rag.interfaces.http_api import LOOPBACK, build_api
+from rag.interfaces.http_api import LOOPBACK, build_api, check_exposure
 from rag.interfaces.http_server import RunningServer
 from rag.interfaces.service import BotService
 from rag.reading.readers import SUPPORTED_SUFFIXES
@@ -279,11 +279,7 @@ def serve(
     (``settings.api_key``): a ConfigError says so when none is set."""
     import gradio as gr
 
-    if host not in LOOPBACK and not settings.api_key:
-        raise rag.ConfigError(
-            f"serving on {host} needs an API key: set RAG_API_KEY (the API under /v1 and /api "
-            "would be open to anyone who can reach it)"
-        )
+    check_exposure(host, settings.api_key)
     if host not in LOOPBACK and auth is None:
         log.warning(
             "serving on %s without --auth: anyone who can reach it can read the documents", host

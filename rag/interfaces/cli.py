@@ -265,9 +265,16 @@ def serve(args: argparse.Namespace, settings: dict) -> int:
         if not sep or not user or not password:
             raise rag.ConfigError("--auth must look like USER:PASSWORD")
         auth = (user, password)
+    from rag.interfaces.http_api import check_exposure
+
     config_file = settings.pop("config_file", None)
-    print(f"rag: web chat on http://{args.host}:{args.port}", file=sys.stderr)
-    serve_web_chat(rag.load_settings(config_file, **settings), args.host, args.port, auth)
+    resolved = rag.load_settings(config_file, **settings)
+    check_exposure(args.host, resolved.api_key)
+    print(
+        f"rag: web chat on http://{args.host}:{args.port} (API under /v1 and /api, docs at /docs)",
+        file=sys.stderr,
+    )
+    serve_web_chat(resolved, args.host, args.port, auth)
     return 0
 
 

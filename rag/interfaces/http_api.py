@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from rag.chat import ChatSession
 from rag.errors import (
+    ConfigError,
     DocumentNotFoundError,
     IndexBusyError,
     LLMUnavailableError,
@@ -44,6 +45,15 @@ from rag.types import Answer, Waiting
 OPENAI_PREFIX = "/v1"
 REST_PREFIX = "/api"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def check_exposure(host: str, api_key: str | None) -> None:
+    """A ConfigError when the API would listen beyond loopback without a key."""
+    if host not in LOOPBACK and not api_key:
+        raise ConfigError(
+            f"serving on {host} needs an API key: set RAG_API_KEY (the API under /v1 and /api "
+            "would be open to anyone who can reach it)"
+        )
 
 
 class ApiError(Exception):
