@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import rag
 from rag.interfaces import remote
@@ -75,22 +76,22 @@ def build_server(settings: rag.Settings):
         except rag.RagError as error:  # a user's mistake or a missing store: one line
             raise ToolError(str(error)) from None
 
-    @server.tool()
-    def search_documents(query: str, k: int = 5) -> dict:
+    @server.tool(structured_output=True)
+    def search_documents(query: str, k: int = 5) -> dict[str, Any]:
         """The k paragraphs of the documents most relevant to ``query``, best first: each
         with its file, paragraph number, lines or page, heading, text and score."""
         k = max(1, min(int(k), 50))
         return {"passages": checked(lambda: documents.search(query, k))}
 
-    @server.tool()
-    def ask_documents(question: str) -> dict:
+    @server.tool(structured_output=True)
+    def ask_documents(question: str) -> dict[str, Any]:
         """Answer ``question`` from the documents: the answer text with [n] markers and a
         Sources list, whether it refused (the documents do not say), and the citations."""
         answer = checked(lambda: documents.ask(question))
         return {"answer": message_content(answer)} | extra_fields(answer)
 
-    @server.tool()
-    def list_documents() -> dict:
+    @server.tool(structured_output=True)
+    def list_documents() -> dict[str, Any]:
         """Every indexed document with its paragraph count."""
         found = checked(documents.documents)
         return {

@@ -243,6 +243,18 @@ def test_browser_answer_follow_up_refusal_upload_and_no_script_runs(server, brow
         )
         assert outside == []
 
+        page.get_by_role("tab", name="Documents").click()  # delete the upload again
+        page.locator("#delete-choice input").click()
+        page.get_by_role("option", name="harbour notes.md").click()
+        page.locator("#delete").click()
+        result = page.locator("#upload-result")
+        result.get_by_text("Deleted harbour notes.md").wait_for(timeout=60_000)
+        page.locator("#documents").get_by_text("harbour notes.md").wait_for(state="detached")
+        assert not (work / "corpus" / "harbour notes.md").exists()
+        page.get_by_role("tab", name="Chat").click()
+        gone = ask_in_page(page, "How many fishing boats does the harbour master count?")
+        assert gone.startswith("Not found in the documents")
+
 
 def test_browser_sessions_are_separate_and_small_screens_fold_sources(server, browser):
     phone = open_chat(browser, server[0], viewport={"width": 390, "height": 844})
