@@ -8,9 +8,11 @@ import shutil
 import httpx
 import openai
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import rag
 from tests.conftest import ARTICLE, free_port, require_local_llm, run_rag
+from tests.interfaces.test_fuzz import questions as fuzzed_questions
 from ui.app import serve
 
 pytestmark = pytest.mark.slow  # the embedding model (and the LLM) behind a real server
@@ -179,7 +181,10 @@ def test_bad_chat_requests_get_openai_errors(client, api):
     assert "1024 KB" in huge.json()["error"]["message"]
 
 
-def test_rest_upload_ask_delete_then_the_answer_is_gone(rest, api, tmp_path):
+@pytest.mark.parametrize("generator", ["extractive", "local"])
+def test_rest_upload_ask_delete_then_the_answer_is_gone(rest, api, tmp_path, generator):
+    if generator == "local":
+        require_local_llm()
     _, work = api
     note = tmp_path / "keeper's notes.md"
     note.write_text(UPLOADED)
@@ -192,17 +197,19 @@ def test_rest_upload_ask_delete_then_the_answer_is_gone(rest, api, tmp_path):
     assert listed[stored] == 1 and ARTICLE_NAME in listed
 
     question = {"question": "What colour did Ingrid Solberg repaint the tower?"}
-    answer = rest.post("/ask", json=question).json()
+    answer = rest.post("/ask", json=question | {"generator": generator}).json()
+    assert answer["generator"].startswith(generator)  # "local+extractive": it quoted
     assert not answer["refused"] and "ochre" in answer["text"]
     assert answer["citations"][0]["source"] == stored
     passages = rest.post("/retrieve", json=question | {"k": 2}).json()["passages"]
+    assert [p["file"] for p in passages] == [stored, ARTICLE_NAME]
     assert passages[0]["file"] == stored and passages[0]["score"] > passages[1]["score"]
 
     deleted = rest.delete(f"/documents/{stored}")
     assert deleted.status_code == 200 and deleted.json()["removed"] == 1
     assert not (work / "corpus" / stored).exists()
     assert stored not in {d["file"] for d in rest.get("/documents").json()["documents"]}
-    assert rest.post("/ask", json=question).json()["refused"] is True
+    assert rest.post("/ask", json=question | {"generator": generator}).json()["refused"] is True
 
 
 def test_rest_errors_name_the_problem_and_change_nothing(rest, api, tmp_path):
@@ -224,6 +231,8 @@ def test_rest_errors_name_the_problem_and_change_nothing(rest, api, tmp_path):
     assert missing.status_code == 404 and "no document" in missing.json()["detail"]
     assert rest.delete("/documents/nothing-here.txt").status_code == 404
     assert rest.post("/ask", json={"question": ""}).json()["detail"] == "the question is empty"
+    unknown = rest.post("/ask", json={"question": QUESTION, "generator": "gpt"})
+    assert unknown.status_code == 404 and "no generator 'gpt'" in unknown.json()["detail"]
     assert httpx.get(f"{api[0]}/api/documents").status_code == 401  # no key
     assert sorted(p.name for p in (work / "corpus").iterdir()) == before
 
@@ -274,3 +283,24 @@ def test_a_question_waiting_for_the_model_is_told_and_a_closed_stream_frees_it(c
         content += delta.content or ""
     assert notices and notices[0].startswith("Waiting for the model: 1 question(s) ahead")
     assert "Saudi Arabia" in content
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(content=fuzzed_questions)
+def test_any_message_ends_in_an_answer_a_refusal_or_one_openai_error(api, content):
+    reply = httpx.post(
+        f"{api[0]}/v1/chat/completions",
+        json={"model": "rag", "messages": [{"role": "user", "content": content}]},
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=120,
+    )
+    if reply.status_code == 200:
+        assert reply.json()["choices"][0]["message"]["content"].strip()
+    else:
+        assert reply.status_code == 400, reply.text
+        message = reply.json()["error"]["message"]
+        assert message and "\n" not in message and "Traceback" not in message
