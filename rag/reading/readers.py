@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
-from rag.reading import docx, html, pdf, plain
+from rag.reading import docx, html, pdf, plain, table
 from rag.reading.blocks import Block, check_size
 from rag.reading.paragraphs import paragraphs_from_blocks
 from rag.types import Paragraph
@@ -26,6 +26,8 @@ READERS: dict[str, Reader] = {
     ".html": html.read_html,
     ".htm": html.read_html,
     ".docx": docx.read_docx,
+    ".csv": table.read_delimited,
+    ".tsv": table.read_delimited,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 

@@ -152,12 +152,12 @@ def test_binary_file_with_text_suffix_is_a_clear_error(tmp_path):
 
 def test_unsupported_files_are_listed_as_skipped(tmp_path):
     (tmp_path / "a.txt").write_text("Hello there.")
-    (tmp_path / "b.csv").write_text("x,y")
+    (tmp_path / "b.dat").write_text("x,y")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.md").write_text("World.")
     files, skipped = find_documents([tmp_path])
     assert [f.source for f in files] == ["a.txt", "sub/c.md"]
-    assert skipped == ["b.csv"]
+    assert skipped == ["b.dat"]
 
 
 def test_missing_path_is_a_clear_error(tmp_path: Path):

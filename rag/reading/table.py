@@ -1,0 +1,118 @@
+"""Tables as paragraphs: each row one paragraph that carries its column headers
+("version: 20.04 LTS · codename: Focal Fossa"), so a question about one cell finds its row and
+cites it; a small table is also kept whole (as a code block: cited, never quoted into a
+sentence), so a question about the whole table can cite it. Delimited text (.csv, .tsv) is
+read here; other formats' tables can hand their rows to ``table_blocks``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.reading.blocks import Block, normalize_space
+from rag.reading.plain import read_text
+
+log = logging.getLogger(__name__)
+
+CELL_SEPARATOR = " · "
+# A table with at most this many rows (and WHOLE_TABLE_MAX_CHARS of text) is also one paragraph.
+WHOLE_TABLE_MAX_ROWS = 30
+WHOLE_TABLE_MAX_CHARS = 4000
+# Rows read from one table; the rest are left out, with a warning naming the file.
+MAX_TABLE_ROWS = 200_000
+SNIFF_CHARS = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: its cells and the lines of the file it came from."""
+
+    cells: tuple[str, ...]
+    lines: tuple[int, int] | None = None
+
+
+def row_text(cells: tuple[str, ...], header: tuple[str, ...] | None) -> str:
+    """The row as one line, each non-empty cell after its column's header when there is one."""
+    if not header:
+        return CELL_SEPARATOR.join(c for c in cells if c)
+    named = []
+    for number, cell in enumerate(cells):
+        if not cell:
+            continue
+        name = header[number] if number < len(header) and header[number] else None
+        named.append(f"{name}: {cell}" if name else cell)
+    return CELL_SEPARATOR.join(named)
+
+
+def table_blocks(rows: list[Row], header: Row | None = None) -> list[Block]:
+    """Blocks for one table: a paragraph per row (with ``header``'s cells), then the whole
+    table when it is small."""
+    names = header.cells if header else None
+    blocks = [Block(text, row.lines) for row in rows if (text := row_text(row.cells, names))]
+    if not blocks:
+        return []
+    every = [header, *rows] if header else rows
+    whole = "\n".join(" | ".join(row.cells) for row in every)
+    if len(rows) <= WHOLE_TABLE_MAX_ROWS and len(whole) <= WHOLE_TABLE_MAX_CHARS:
+        first, last = every[0].lines, every[-1].lines
+        blocks.append(Block(whole, (first[0], last[1]) if first and last else None, code=True))
+    return blocks
+
+
+def read_delimited(path: Path, source: str) -> list[Block]:
+    """A .csv or .tsv file: its delimiter sniffed (a .tsv is tab-separated), lines starting
+    with # skipped, the first row a header when it looks like one. The file's name is the
+    table's heading (a row is no title)."""
+    text = read_text(path, source)
+    tab = path.suffix.lower() == ".tsv"
+    rows = list(_rows(text, _dialect(text, tab), source))
+    if not rows:
+        return []
+    heading = Block(path.stem, None, is_heading=True)
+    if len(rows) > 1 and _has_header(text, tab):
+        return [heading, *table_blocks(rows[1:], rows[0])]
+    return [heading, *table_blocks(rows)]
+
+
+def _dialect(text: str, tab: bool):
+    if tab:
+        return csv.excel_tab
+    try:
+        return csv.Sniffer().sniff(_sample(text), delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def _has_header(text: str, tab: bool) -> bool:
+    try:
+        return csv.Sniffer().has_header(_sample(text))
+    except csv.Error:
+        return False
+
+
+def _sample(text: str) -> str:
+    lines = [line for line in text[:SNIFF_CHARS].splitlines() if not line.startswith("#")]
+    return "\n".join(lines[:-1] if len(lines) > 1 else lines)  # the last may be cut off
+
+
+def _rows(text: str, dialect, source: str) -> Iterator[Row]:
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    last_line = 0
+    count = 0
+    try:
+        for cells in reader:
+            first, last_line = last_line + 1, reader.line_num
+            cells = tuple(normalize_space(c) for c in cells)
+            if not any(cells) or cells[0].startswith("#"):
+                continue
+            count += 1
+            if count > MAX_TABLE_ROWS:
+                log.warning("%s: only the first %d rows are read", source, MAX_TABLE_ROWS)
+                return
+            yield Row(cells, (first, last_line))
+    except csv.Error as error:
+        log.warning("%s: table read up to line %d (%s)", source, last_line, error)

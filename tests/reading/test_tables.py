@@ -1,0 +1,74 @@
+"""Delimited tables (.csv, .tsv) read as one paragraph per row, each row with its headers, on
+real tables: the Titanic passenger list that ships inside gradio, tzdata's ISO 3166 table."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import gradio
+import pytest
+
+import rag
+from rag.reading.readers import read_paragraphs
+from tests.conftest import ARTICLE
+
+# The Titanic passenger list (891 rows, a header line, quoted names with commas), installed
+# with gradio as demo data.
+TITANIC = Path(gradio.__file__).parent / "media_assets" / "data" / "titanic.csv"
+ISO_3166 = Path("/usr/share/zoneinfo/iso3166.tab")  # tzdata: '#' comments, no header, tabs
+
+
+def test_each_row_is_a_paragraph_that_carries_its_headers_and_its_line():
+    paragraphs = read_paragraphs(TITANIC, "titanic.csv")
+    assert len(paragraphs) == 891  # too large to be kept whole as well
+    first = paragraphs[0]
+    assert first.text == (
+        "PassengerId: 1 · Survived: 0 · Pclass: 3 · Name: Braund, Mr. Owen Harris · Sex: male "
+        "· Age: 22 · SibSp: 1 · Parch: 0 · Ticket: A/5 21171 · Fare: 7.25 · Embarked: S"
+    )  # the empty Cabin cell left out
+    assert (first.lines, first.heading, first.code) == ((2, 2), "titanic", False)
+    assert paragraphs[-1].lines == (892, 892) and "Dooley, Mr. Patrick" in paragraphs[-1].text
+
+
+def test_a_small_table_is_also_kept_whole_and_quoted_cells_keep_their_lines(tmp_path):
+    lines = TITANIC.read_text(encoding="utf-8").splitlines()
+    small = tmp_path / "passengers.csv"
+    # the first ten passengers, one name spread over two lines inside its quotes
+    small.write_text("\n".join(lines[:11]).replace("Braund, Mr.", "Braund,\nMr.") + "\n")
+    paragraphs = read_paragraphs(small, small.name)
+    assert len(paragraphs) == 11  # ten rows and the whole table
+    assert paragraphs[0].lines == (2, 3) and "Name: Braund, Mr. Owen Harris" in paragraphs[0].text
+    assert paragraphs[1].lines == (4, 4)
+    whole = paragraphs[-1]
+    assert whole.code and whole.lines == (1, 12)
+    assert whole.text.splitlines()[0] == " | ".join(lines[0].split(","))
+
+
+def test_a_headerless_tab_separated_table_skips_its_comments(tmp_path):
+    if not ISO_3166.exists():
+        pytest.skip("needs tzdata's /usr/share/zoneinfo/iso3166.tab")
+    table = tmp_path / "iso3166.tsv"
+    shutil.copy(ISO_3166, table)
+    paragraphs = read_paragraphs(table, table.name)
+    first_data_line = next(
+        n for n, line in enumerate(ISO_3166.read_text().splitlines(), 1) if line[:1] != "#"
+    )
+    assert paragraphs[0].text == "AD · Andorra" and paragraphs[0].lines[0] == first_data_line
+    assert not any(p.text.startswith("#") for p in paragraphs)
+    assert "NO · Norway" in {p.text for p in paragraphs}
+
+
+@pytest.mark.slow
+def test_a_question_about_one_cell_is_answered_from_its_row(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(TITANIC, corpus)
+    shutil.copy(ARTICLE, corpus)
+    bot = rag.open(index_dir=tmp_path / "index", corpus_dir=corpus, generator="extractive")
+    answer = bot.ask("How old was Owen Harris Braund?")
+    assert not answer.refused and "Age: 22" in answer.text
+    assert answer.citations[0].label == "titanic.csv ¶1 (line 2)"
+    fare = bot.ask("What fare did Patrick Dooley pay?")
+    assert "Fare: 7.75" in fare.text and fare.citations[0].lines == (892, 892)
+    assert "Saudi Arabia" in bot.ask("Which country hosted the latest round of peace talks?").text
