@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from rag.reading.injection import is_directive
+from rag.reading.table import is_table_row
 from rag.text import (
     ALPHANUMERIC_RUN,
     content_words,
@@ -141,7 +142,9 @@ def is_answer_sentence(sentence: str, passage: Passage) -> bool:
     ``passage``: not a directive telling its reader what to say (rag.reading.injection), and
     not a title line (the document's title, a heading above the paragraph, or a paragraph
     that is itself a bare line without a sentence's end), even when it is long enough to pass
-    for a sentence."""
+    for a sentence. A table row (rag.reading.table) is an answer as it is."""
+    if is_table_row(passage.text):  # "Name: … · Age: 22": each cell after its header
+        return not is_directive(sentence)
     return (
         is_whole_sentence(sentence)
         and not is_directive(sentence)

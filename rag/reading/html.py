@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rag.reading.blocks import Block, normalize_space
 from rag.reading.plain import read_text
+from rag.reading.table import Row, table_blocks
 
 # Styles that hide text from a reader: not displayed, invisible, zero-sized, transparent, pushed
 # off the page, or white text (on the white page, unless the same style sets a background).
@@ -289,16 +290,41 @@ def _collect(element, out: _Emitter, depth: int = 0) -> None:
         elif tag == "list":
             _collect_list(child, out, depth)
         elif tag == "table":
-            for row in child.iter("row"):
-                cells = [_text(cell) for cell in row if _text(cell)]
-                if cells:
-                    out.text(" | ".join(cells), search=" ".join(cells))
+            _collect_table(child, out)
         elif tag in ("p", "quote", "item") and not _has_blocks(child):
             out.text(_text(child))
         else:
             if child.text and child.text.strip() and tag not in ("graphic", "lb"):
                 out.text(child.text)
             _collect(child, out, depth)
+
+
+def _collect_table(table, out: _Emitter) -> None:
+    """A table as rows that carry their column headers (rag.reading.table): leading rows of
+    header cells are the header (the last of them; one with a single cell, a caption, is a
+    paragraph). A table holding code is read row by row as text."""
+    rows = [
+        [(TRAILING_PILCROW.sub("", _text(cell)), cell.get("role") == "head") for cell in row]
+        for row in table.iter("row")
+    ]
+    rows = [row for row in rows if any(text for text, _ in row)]
+    if any(CODE_STAND_IN.search(text) for row in rows for text, _ in row):
+        for row in rows:
+            cells = [text for text, _ in row if text]
+            out.text(" | ".join(cells), search=" ".join(cells))
+        return
+    header = None
+    while rows and all(head for text, head in rows[0] if text):
+        cells = tuple(text for text, _ in rows.pop(0))
+        if len([c for c in cells if c]) == 1 and len(cells) > 1:
+            out.text(next(c for c in cells if c))  # a caption
+        else:
+            header = Row(cells, out.lines.find(" ".join(c for c in cells if c)))
+    data = [
+        Row(cells, out.lines.find(" ".join(c for c in cells if c)))
+        for cells in (tuple(text for text, _ in row) for row in rows)
+    ]
+    out.blocks.extend(table_blocks(data, header))
 
 
 BLOCK_TAGS = {"p", "list", "table", "head", "quote", "item"}

@@ -33,7 +33,7 @@ SUPPORTED_SUFFIXES = tuple(READERS)
 
 # Raise whenever a change to the readers can change the paragraphs read from an unchanged file:
 # the indexer mixes it into every file's hash, so the next ingest reads such files again.
-READER_VERSION = 5
+READER_VERSION = 6
 
 
 def read_paragraphs(path: Path, source: str) -> list[Paragraph]:

@@ -19,6 +19,7 @@ from rag.reading.plain import read_text
 log = logging.getLogger(__name__)
 
 CELL_SEPARATOR = " · "
+HEADER_MAX_CHARS = 60  # a column header is short
 # A table with at most this many rows (and WHOLE_TABLE_MAX_CHARS of text) is also one paragraph.
 WHOLE_TABLE_MAX_ROWS = 30
 WHOLE_TABLE_MAX_CHARS = 4000
@@ -46,6 +47,15 @@ def row_text(cells: tuple[str, ...], header: tuple[str, ...] | None) -> str:
         name = header[number] if number < len(header) and header[number] else None
         named.append(f"{name}: {cell}" if name else cell)
     return CELL_SEPARATOR.join(named)
+
+
+def is_table_row(text: str) -> bool:
+    """Whether ``text`` is a table row as ``row_text`` writes it with headers: two or more
+    "header: value" cells (a row is an answer, though no sentence ends in it)."""
+    cells = text.split(CELL_SEPARATOR)
+    if len(cells) < 2 or "\n" in text:
+        return False
+    return all(0 < cell.find(": ") <= HEADER_MAX_CHARS for cell in cells)
 
 
 def table_blocks(rows: list[Row], header: Row | None = None) -> list[Block]:

@@ -3,7 +3,9 @@ real tables: the Titanic passenger list that ships inside gradio, tzdata's ISO 3
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import gradio
@@ -72,3 +74,46 @@ def test_a_question_about_one_cell_is_answered_from_its_row(tmp_path):
     fare = bot.ask("What fare did Patrick Dooley pay?")
     assert "Fare: 7.75" in fare.text and fare.citations[0].lines == (892, 892)
     assert "Saudi Arabia" in bot.ask("Which country hosted the latest round of peace talks?").text
+
+
+@pytest.fixture(scope="module")
+def python_docs(tmp_path_factory) -> Path:
+    """The HTML pages of Python's documentation from Debian's python3.11-doc (PSF licence),
+    fetched with apt-get download unless apt's cache has it."""
+    work = tmp_path_factory.mktemp("python-docs")
+    cached = sorted(Path("/var/cache/apt/archives").glob("python3.11-doc_*_all.deb"))
+    if not cached:
+        fetched = subprocess.run(
+            ["apt-get", "download", "python3.11-doc"], cwd=work, capture_output=True, text=True
+        )
+        cached = sorted(work.glob("python3.11-doc_*_all.deb"))
+        if fetched.returncode or not cached:
+            if os.environ.get("CI"):
+                pytest.fail(f"cannot fetch python3.11-doc: {fetched.stderr.strip()}")
+            pytest.skip("cannot fetch python3.11-doc (apt-get download)")
+    subprocess.run(["dpkg-deb", "-x", str(cached[-1]), str(work / "deb")], check=True)
+    return work / "deb" / "usr" / "share" / "doc" / "python3.11" / "html" / "library"
+
+
+@pytest.mark.slow
+def test_an_html_table_cell_is_answered_from_its_row_with_the_headers(python_docs, tmp_path):
+    page = python_docs / "array.html"
+    paragraphs = read_paragraphs(page, "array.html")
+    rows = {p.text: p for p in paragraphs if not p.code}
+    double = rows["Type code: 'd' · C Type: double · Python Type: float · Minimum size in bytes: 8"]
+    assert double.heading == "array — Efficient arrays of numeric values"
+    source = page.read_text(encoding="utf-8").splitlines()
+    first, last = double.lines
+    assert "double" in "\n".join(source[first - 1 : last])  # the row's own lines in the page
+    whole = next(p for p in paragraphs if p.code and p.text.startswith("Type code | C Type"))
+    assert whole.lines[0] < first <= last <= whole.lines[1]  # the table kept whole, too
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(page, corpus)
+    bot = rag.open(index_dir=tmp_path / "index", corpus_dir=corpus, generator="extractive")
+    answer = bot.ask("Which type code is a signed long long?")
+    assert not answer.refused
+    assert "Type code: 'q' · C Type: signed long long" in answer.text
+    cited = [c for c in answer.citations if "signed long long" in c.text]
+    assert cited and cited[0].label.startswith("array.html ¶11 (lines ")
