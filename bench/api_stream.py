@@ -18,9 +18,7 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,26 +26,19 @@ from pathlib import Path
 
 import httpx
 import openai
+from web_chat import QUESTIONS as WEB_CHAT_QUESTIONS  # bench/, beside this script
+from web_chat import free_port, start_serve
 
 import rag
 
 ROOT = Path(__file__).resolve().parent.parent
+# the web chat bench's questions, then three more (the last one unanswerable)
 QUESTIONS = [
-    "Which country hosted the latest round of peace talks?",
-    "Who is the Kremlin spokesperson?",
-    "What does Zelenskyy demand before accepting a ceasefire?",
-    "How does Putin see the ceasefire?",
-    "Which European nations voiced support for Ukraine's demands?",
+    *WEB_CHAT_QUESTIONS,
     "What role does Marco Rubio play in the talks?",
     "What did the United States propose?",
     "What is the capital of Australia?",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def in_process(bot: rag.Bot, question: str) -> dict:
@@ -146,13 +137,7 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
         env["RAG_GENERATOR"] = args.generator
         port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "rag", "serve", "--port", str(port)],
-            cwd=work,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_serve(work, port, env)
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 300

@@ -65,10 +65,14 @@ class Bot:
         """The name of the generator this bot answers with ("auto" resolved)."""
         return generator_name(self.settings)
 
+    @cached_property
+    def _available_generators(self) -> list[str]:
+        return available_generators(self.settings)  # what is installed: fixed while running
+
     def generators(self) -> list[str]:
         """Every generator this bot can answer with (see ``with_generator``)."""
-        names = available_generators(self.settings)
-        return names if self.generator in names else [self.generator, *names]
+        names = self._available_generators
+        return list(names) if self.generator in names else [self.generator, *names]
 
     def with_generator(self, name: str) -> Bot:
         """This bot answering with generator ``name``: the same index, embedding model and

@@ -57,11 +57,10 @@ class WebChat(BotService):
         path.write_text(conversation_markdown(conversation), encoding="utf-8")
         return str(path)
 
-    def document_choices(self) -> list[str]:
-        return list(self.documents())
-
-    def document_rows(self) -> list[list]:
-        return [[source, count] for source, count in self.documents().items()]
+    def document_rows(self, documents: dict[str, int] | None = None) -> list[list]:
+        """The Documents table: each file and its paragraph count (``documents``, else read)."""
+        documents = self.documents() if documents is None else documents
+        return [[source, count] for source, count in documents.items()]
 
     def upload(self, paths: list[str]) -> str:
         """Add uploads to the corpus (rag.Bot.add_files); a failed upload changes nothing."""
@@ -168,7 +167,8 @@ def build_app(web: WebChat):
     show_sources.__annotations__["selected"] = gr.SelectData
 
     def refresh_documents():
-        return web.document_rows(), gr.Dropdown(choices=web.document_choices(), value=None)
+        documents = web.documents()  # read once for the table and the delete choices
+        return web.document_rows(documents), gr.Dropdown(choices=list(documents), value=None)
 
     def new_chat(conversation: Conversation):
         conversation.clear()

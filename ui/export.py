@@ -3,8 +3,9 @@ its file, paragraph, lines and the sentence it supports."""
 
 from __future__ import annotations
 
+from rag.interfaces.presentation import citation_line
 from ui.conversation import Conversation
-from ui.render import REFUSAL_TITLE, refusal_detail, supporting_sentences
+from ui.render import REFUSAL_TITLE, refusal_detail
 
 
 def conversation_markdown(conversation: Conversation) -> str:
@@ -20,10 +21,6 @@ def conversation_markdown(conversation: Conversation) -> str:
             lines += [f"**{REFUSAL_TITLE}.**{refusal_detail(answer)}", ""]
             continue
         lines += [answer.text, ""]
-        support = supporting_sentences(answer)
-        for n, citation in enumerate(answer.citations, start=1):
-            quoted = " … ".join(f"“{s.strip()}”" for s in sorted(support.get(n, ())))
-            where = citation.label + (f" — {citation.context}" if citation.context else "")
-            lines.append(f"- [{n}] {where}: {quoted or '“' + citation.text[:200] + '”'}")
+        lines += [citation_line(n, c) for n, c in enumerate(answer.citations, start=1)]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -38,7 +38,7 @@ from rag.interfaces.openai_chat import (
     models_list,
     parse_request,
 )
-from rag.interfaces.presentation import citation_record
+from rag.interfaces.presentation import citation_record, documents_record
 from rag.interfaces.service import BotService
 from rag.types import Answer, Waiting
 
@@ -232,11 +232,7 @@ def build_api(service: BotService, login_required: bool = False) -> FastAPI:
     @app.get(f"{REST_PREFIX}/documents", dependencies=guarded, tags=["documents"])
     def list_documents() -> dict:
         """Every indexed document with its paragraph count."""
-        documents = service.wait().info().documents
-        return {
-            "documents": [{"file": f, "paragraphs": n} for f, n in documents.items()],
-            "paragraphs": sum(documents.values()),
-        }
+        return documents_record(service.wait().info().documents)
 
     @app.post(f"{REST_PREFIX}/documents", dependencies=guarded, tags=["documents"])
     def upload_documents(files: list[UploadFile] = File(...)) -> dict:  # noqa: B008

@@ -13,7 +13,7 @@ from typing import Any
 import rag
 from rag.interfaces import remote
 from rag.interfaces.openai_chat import extra_fields, message_content
-from rag.interfaces.presentation import citation_record
+from rag.interfaces.presentation import citation_record, documents_record
 
 INSTRUCTIONS = (
     "Answers and passages from the user's own documents. ask_documents returns a checked "
@@ -93,11 +93,7 @@ def build_server(settings: rag.Settings):
     @server.tool(structured_output=True)
     def list_documents() -> dict[str, Any]:
         """Every indexed document with its paragraph count."""
-        found = checked(documents.documents)
-        return {
-            "documents": [{"file": f, "paragraphs": n} for f, n in found.items()],
-            "paragraphs": sum(found.values()),
-        }
+        return documents_record(checked(documents.documents))
 
     return server
 

@@ -38,14 +38,22 @@ def sources_markdown(answer: Answer) -> str:
     (empty for a refusal)."""
     if answer.refused or not answer.citations:
         return ""
-    lines = ["**Sources**", ""]
-    for number, citation in enumerate(answer.citations, start=1):
-        heading = f" — {citation.context}" if citation.context else ""
-        quote = " ".join(citation.supported) or citation.text
-        lines.append(f"- [{number}] {citation.label}{heading}: “{_one_line(quote)}”")
-    return "\n".join(lines)
+    lines = [citation_line(n, c) for n, c in enumerate(answer.citations, start=1)]
+    return "\n".join(["**Sources**", "", *lines])
 
 
-def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def citation_line(number: int, citation: Citation) -> str:
+    """One Markdown list line for citation ``[number]``: where it is, its heading path, and
+    the sentences the answer rests on, quoted (else the start of its paragraph)."""
+    quoted = " … ".join(f"“{s.strip()}”" for s in sorted(set(citation.supported)))
+    where = citation.label + (f" — {citation.context}" if citation.context else "")
+    return f"- [{number}] {where}: {quoted or '“' + citation.text[:200] + '”'}"
+
+
+def documents_record(documents: dict[str, int]) -> dict:
+    """The indexed documents as JSON for other tools: each file with its paragraph count,
+    and the total."""
+    return {
+        "documents": [{"file": f, "paragraphs": n} for f, n in documents.items()],
+        "paragraphs": sum(documents.values()),
+    }

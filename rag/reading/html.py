@@ -313,18 +313,20 @@ def _collect_table(table, out: _Emitter) -> None:
             cells = [text for text, _ in row if text]
             out.text(" | ".join(cells), search=" ".join(cells))
         return
+
+    def located(row) -> Row:
+        cells = tuple(text for text, _ in row)
+        return Row(cells, out.lines.find(" ".join(c for c in cells if c)))
+
     header = None
     while rows and all(head for text, head in rows[0] if text):
-        cells = tuple(text for text, _ in rows.pop(0))
-        if len([c for c in cells if c]) == 1 and len(cells) > 1:
-            out.text(next(c for c in cells if c))  # a caption
+        filled = [text for text, _ in rows[0] if text]
+        if len(filled) == 1 and len(rows[0]) > 1:
+            out.text(filled[0])  # a caption
+            rows.pop(0)
         else:
-            header = Row(cells, out.lines.find(" ".join(c for c in cells if c)))
-    data = [
-        Row(cells, out.lines.find(" ".join(c for c in cells if c)))
-        for cells in (tuple(text for text, _ in row) for row in rows)
-    ]
-    out.blocks.extend(table_blocks(data, header))
+            header = located(rows.pop(0))
+    out.blocks.extend(table_blocks([located(row) for row in rows], header))
 
 
 BLOCK_TAGS = {"p", "list", "table", "head", "quote", "item"}

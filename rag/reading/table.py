@@ -78,28 +78,27 @@ def read_delimited(path: Path, source: str) -> list[Block]:
     with # skipped, the first row a header when it looks like one. The file's name is the
     table's heading (a row is no title)."""
     text = read_text(path, source)
-    tab = path.suffix.lower() == ".tsv"
-    rows = list(_rows(text, _dialect(text, tab), source))
+    sample = _sample(text)
+    dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else _sniffed_dialect(sample)
+    rows = list(_rows(text, dialect, source))
     if not rows:
         return []
     heading = Block(path.stem, None, is_heading=True)
-    if len(rows) > 1 and _has_header(text, tab):
+    if len(rows) > 1 and _has_header(sample):
         return [heading, *table_blocks(rows[1:], rows[0])]
     return [heading, *table_blocks(rows)]
 
 
-def _dialect(text: str, tab: bool):
-    if tab:
-        return csv.excel_tab
+def _sniffed_dialect(sample: str):
     try:
-        return csv.Sniffer().sniff(_sample(text), delimiters=",;\t|")
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         return csv.excel
 
 
-def _has_header(text: str, tab: bool) -> bool:
+def _has_header(sample: str) -> bool:
     try:
-        return csv.Sniffer().has_header(_sample(text))
+        return csv.Sniffer().has_header(sample)
     except csv.Error:
         return False
 
