@@ -28,7 +28,7 @@ from rag.errors import (  # noqa: E402
     StoreUnavailableError,
     UnreadableDocumentError,
 )
-from rag.types import Answer, Citation, IngestReport, Paragraph, Passage  # noqa: E402
+from rag.types import Answer, Citation, FileReport, IngestReport, Paragraph, Passage  # noqa: E402
 
 __all__ = [
     "Answer",
@@ -39,6 +39,7 @@ __all__ = [
     "EmbeddingModelMismatchError",
     "IndexBusyError",
     "IndexInfo",
+    "FileReport",
     "IngestReport",
     "InputPathError",
     "LLMUnavailableError",

@@ -22,7 +22,7 @@ from typing import Any
 from rag.answering.factory import available_generators, generator_name
 from rag.config import Settings, load_settings
 from rag.errors import InputPathError, QuestionError
-from rag.types import Answer, FilesAdded, IngestReport, Passage, Waiting
+from rag.types import Answer, FileReport, FilesAdded, IngestReport, Passage, Waiting
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,9 @@ class IndexInfo:
     embed_model: str
     generator: str
     documents: dict[str, int]  # source -> paragraphs
+    # what was read from each listed file (tables, pages OCR'd, what was left out), those
+    # that gave no text included
+    files: list[FileReport] = dataclasses.field(default_factory=list)
 
     @property
     def paragraphs(self) -> int:
@@ -273,6 +276,7 @@ class Bot:
             embed_model=self.settings.embed_model,
             generator=self.generator,
             documents=self.store.paragraph_counts(),
+            files=self.store.file_reports(),
         )
 
 

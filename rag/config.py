@@ -43,7 +43,12 @@ class Settings:
     hybrid_lexical_weight: float = 0.6
     hybrid_candidates: int = 20
     embed_batch_size: int = 32
-    threads: int = 2
+    threads: int = 2  # torch's, llama.cpp's and OCR's threads
+    # Pages with no text layer, and images, are read by Tesseract in this language ("+" joins
+    # several: "deu+eng"); its language data must be installed (tesseract-ocr-LANG).
+    ocr_language: str = "eng"
+    # Rows read from one table or sheet; the rest are left out, and ingest says so.
+    table_max_rows: int = 100_000
     # Extractive answers: at most this many sentences, from the best max_answer_passages passages.
     max_answer_sentences: int = 3
     max_answer_passages: int = 5
@@ -80,6 +85,13 @@ class Settings:
     llm_refusal_threshold: float = 1.07
     llm_condense: bool = True  # let the model rewrite follow-ups into standalone questions
     model_cache_dir: Path = Path("~/.cache/rag/models")
+
+    @property
+    def reading(self):
+        """The settings the readers follow (rag.reading.options.ReadingOptions)."""
+        from rag.reading.options import ReadingOptions
+
+        return ReadingOptions(self.ocr_language, self.table_max_rows, self.threads)
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (values are coerced like environment values)."""

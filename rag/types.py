@@ -37,6 +37,9 @@ class Paragraph:
     title: str | None = None  # the document's title (see rag.reading.paragraphs.document_title)
     # Its document holds instructions addressed to an AI (rag.reading.injection): never evidence.
     untrusted: bool = False
+    # Where it is beyond page and lines, as a citation says it: "sheet Ubuntu, row 5",
+    # "slide 3", "OCR" (its page's text was recognised from an image).
+    location: str | None = None
 
     @property
     def context(self) -> str | None:
@@ -66,6 +69,7 @@ class Passage:
     code: bool = False  # a code block (see Paragraph.code)
     title: str | None = None  # the document's title
     untrusted: bool = False  # see Paragraph.untrusted: shown, flagged, never used as evidence
+    location: str | None = None  # see Paragraph.location
 
     @classmethod
     def of(cls, paragraph: Paragraph, score: float = 0.0) -> Passage:
@@ -81,6 +85,7 @@ class Passage:
             code=p.code,
             title=p.title,
             untrusted=p.untrusted,
+            location=p.location,
         )
 
     @property
@@ -93,11 +98,14 @@ class Passage:
 
     @property
     def label(self) -> str:
-        """Human-readable location, e.g. ``article.txt ¶2 (lines 3)``."""
+        """Human-readable location, e.g. ``article.txt ¶2 (lines 3)``, ``scan.pdf ¶4 (page 2,
+        OCR)``, ``releases.xlsx ¶7 (sheet Ubuntu, row 5)``."""
         where = f"{self.source} ¶{self.paragraph}"
         details = []
         if self.page is not None:
             details.append(f"page {self.page}")
+        if self.location:
+            details.append(self.location)
         if self.lines is not None:
             first, last = self.lines
             details.append(f"line {first}" if first == last else f"lines {first}-{last}")
@@ -196,8 +204,49 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class FileReport:
+    """What was read from one file: its paragraphs, the tables found, the pages recognised by
+    OCR, and what was left out, one line each with the reason ("page 4: no Tesseract")."""
+
+    source: str
+    paragraphs: int
+    tables: int = 0
+    ocr_pages: tuple[int, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def line(self) -> str:
+        """One line for people: ``scan.pdf: 12 paragraphs, 2 pages OCR'd (3, 4); left out:
+        page 5: no Tesseract``."""
+        if not self.paragraphs:
+            parts = ["no text found"]
+        else:
+            parts = [f"{self.paragraphs:,} paragraph{'s' * (self.paragraphs != 1)}"]
+        if self.tables:
+            parts.append(f"{self.tables} table{'s' * (self.tables != 1)}")
+        if self.ocr_pages:
+            pages = ", ".join(map(str, self.ocr_pages))
+            parts.append(
+                f"{len(self.ocr_pages)} page{'s' * (len(self.ocr_pages) != 1)} OCR'd ({pages})"
+            )
+        line = f"{self.source}: {', '.join(parts)}"
+        return line + (f"; left out: {'; '.join(self.skipped)}" if self.skipped else "")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FileReport:
+        return cls(
+            data["source"],
+            int(data["paragraphs"]),
+            int(data.get("tables", 0)),
+            tuple(data.get("ocr_pages", ())),
+            tuple(data.get("skipped", ())),
+        )
+
+
+@dataclass(frozen=True)
 class IngestReport:
-    """What an ingest run changed: counts of files and the paragraphs now in the index."""
+    """What an ingest run changed: counts of files and the paragraphs now in the index;
+    ``files``: what was read from each file read in this run."""
 
     added: int
     updated: int
@@ -206,9 +255,17 @@ class IngestReport:
     paragraphs: int
     seconds: float
     skipped: list[str] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> IngestReport:
+        """The inverse of ``to_dict`` (e.g. a report received as JSON)."""
+        values = {k: v for k, v in data.items() if k in _REPORT_FIELDS}
+        values["files"] = [FileReport.from_dict(f) for f in data.get("files", [])]
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -221,3 +278,4 @@ class FilesAdded:
 
 
 _FIELDS = {kind: {f.name for f in fields(kind)} for kind in (Passage, Citation, Answer)}
+_REPORT_FIELDS = {f.name for f in fields(IngestReport)}

@@ -57,10 +57,20 @@ class WebChat(BotService):
         path.write_text(conversation_markdown(conversation), encoding="utf-8")
         return str(path)
 
-    def document_rows(self, documents: dict[str, int] | None = None) -> list[list]:
-        """The Documents table: each file and its paragraph count (``documents``, else read)."""
-        documents = self.documents() if documents is None else documents
-        return [[source, count] for source, count in documents.items()]
+    def document_rows(self, reports: list[rag.FileReport] | None = None) -> list[list]:
+        """The Documents table: each file, its paragraphs, tables and pages OCR'd, and what
+        was left out of it (``reports``, else read)."""
+        reports = self.file_reports() if reports is None else reports
+        return [
+            [
+                r.source,
+                r.paragraphs or "no text found",
+                r.tables,
+                ", ".join(map(str, r.ocr_pages)),
+                "; ".join(r.skipped),
+            ]
+            for r in reports
+        ]
 
     def upload(self, paths: list[str]) -> str:
         """Add uploads to the corpus (rag.Bot.add_files); a failed upload changes nothing."""
@@ -167,8 +177,9 @@ def build_app(web: WebChat):
     show_sources.__annotations__["selected"] = gr.SelectData
 
     def refresh_documents():
-        documents = web.documents()  # read once for the table and the delete choices
-        return web.document_rows(documents), gr.Dropdown(choices=list(documents), value=None)
+        reports = web.file_reports()  # read once for the table and the delete choices
+        choices = [report.source for report in reports]
+        return web.document_rows(reports), gr.Dropdown(choices=choices, value=None)
 
     def new_chat(conversation: Conversation):
         conversation.clear()
@@ -212,7 +223,7 @@ def build_app(web: WebChat):
                     sources = gr.HTML(sources_html(None), elem_id="sources")
         with gr.Tab("Documents"):
             table = gr.Dataframe(
-                headers=["file", "paragraphs"],
+                headers=["file", "paragraphs", "tables", "pages OCR'd", "left out"],
                 value=web.document_rows,
                 interactive=False,
                 elem_id="documents",

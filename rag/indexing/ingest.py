@@ -23,9 +23,10 @@ from rag.indexing.records import WindowRecord
 from rag.indexing.store import ParagraphStore
 from rag.indexing.windows import Window, embedded_text, windows_of
 from rag.reading.discovery import find_documents
+from rag.reading.options import Reading, ReadingOptions
 from rag.reading.readers import READER_VERSION, SUPPORTED_SUFFIXES, read_paragraphs
 from rag.text import sentence_spans
-from rag.types import IngestReport, Paragraph
+from rag.types import FileReport, IngestReport, Paragraph
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,11 @@ log = logging.getLogger(__name__)
 WINDOWS_PER_STEP = 4096
 
 
-def file_hash(path: Path) -> str:
-    """The file's content hash, salted with the reader version: an index built by an older
-    reader is re-read even though the file did not change."""
-    digest = hashlib.sha256(f"reader v{READER_VERSION}\n".encode())
+def file_hash(path: Path, options: ReadingOptions) -> str:
+    """The file's content hash, salted with the reader version and the reading settings: an
+    index built by an older reader, or with another OCR language, is re-read even though the
+    file did not change."""
+    digest = hashlib.sha256(f"reader v{READER_VERSION}; {options.fingerprint}\n".encode())
     digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -50,6 +52,7 @@ class FileUpdate:
     digest: str
     paragraphs: list[Paragraph]
     windows: list[tuple[Paragraph, Window, str]]  # paragraph, window, the text to embed
+    report: FileReport
 
 
 def ingest(
@@ -103,14 +106,16 @@ def ingest_paths(
     updates: list[FileUpdate] = []
     unchanged = 0
     for document in files:
-        digest = file_hash(document.path)
+        digest = file_hash(document.path, settings.reading)
         if indexed.get(document.source) == digest:
             unchanged += 1
             continue
-        update = _read(document.path, document.source, digest, embedder)
+        update = _read(document.path, document.source, digest, embedder, settings.reading)
         if not update.paragraphs:
             log.warning("%s has no text paragraphs; skipped", document.source)
             skipped.append(document.source)
+        for line in update.report.skipped:
+            log.warning("%s: %s", document.source, line)
         updates.append(update)
 
     if store.is_outdated():  # every file is re-embedded below; drop the old windows
@@ -120,7 +125,7 @@ def ingest_paths(
 
     added = updated = removed = 0
     for update, records in _embedded(updates, embedder, progress):
-        store.replace_file(update.source, records, update.digest, len(update.paragraphs))
+        store.replace_file(update.source, records, update.digest, update.report)
         if on_written is not None and records:
             on_written(update.source, update.paragraphs)
         if not records:
@@ -143,21 +148,30 @@ def ingest_paths(
         paragraphs=sum(store.paragraph_counts().values()),
         seconds=round(time.perf_counter() - started, 3),
         skipped=skipped,
+        files=[update.report for update in updates],
     )
 
 
-def _read(path: Path, source: str, digest: str, embedder: Embedder) -> FileUpdate:
-    """Read one file into paragraphs, split once into sentences (the cut is stored)."""
+def _read(
+    path: Path, source: str, digest: str, embedder: Embedder, options: ReadingOptions
+) -> FileUpdate:
+    """Read one file into paragraphs, split once into sentences (the cut is stored), and
+    what was read from it."""
+    reading = Reading(options)
     paragraphs = [
         p if p.code else dataclasses.replace(p, sentences=sentence_spans(p.text))
-        for p in read_paragraphs(path, source)
+        for p in read_paragraphs(path, source, reading)
     ]
+    notes = reading.notes
+    report = FileReport(
+        source, len(paragraphs), notes.tables, tuple(notes.ocr_pages), tuple(notes.skipped)
+    )
     windows = [
         (paragraph, window, embedded_text(window, paragraph.context))
         for paragraph in paragraphs
         for window in windows_of(paragraph, embedder.settings.window_sentences)
     ]
-    return FileUpdate(source, digest, paragraphs, windows)
+    return FileUpdate(source, digest, paragraphs, windows, report)
 
 
 def _steps(updates: list[FileUpdate]) -> Iterator[list[FileUpdate]]:

@@ -47,6 +47,7 @@ def to_node(record: WindowRecord):
             "page": p.page or 0,
             "code": int(p.code),
             "untrusted": int(p.untrusted),
+            "location": p.location or "",
             # where the paragraph's sentences are, so windows are rebuilt without splitting
             "sentences": _spans_text(p.sentences) if record.window == 0 else "",
             "window": record.window,
@@ -69,6 +70,7 @@ def to_paragraph(m: dict, text: str) -> Paragraph:
         sentences=_spans(m.get("sentences", "")),
         title=m.get("title") or None,
         untrusted=bool(m.get("untrusted")),
+        location=m.get("location") or None,
     )
 
 

@@ -21,7 +21,7 @@ from rag.errors import (
 from rag.indexing.lock import WRITE_LOCK, write_lock
 from rag.indexing.records import WindowHit, WindowRecord, to_node, to_paragraph, to_passage
 from rag.indexing.windows import LAYOUT_VERSION, window_id
-from rag.types import Paragraph, Passage
+from rag.types import FileReport, Paragraph, Passage
 
 log = logging.getLogger(__name__)
 
@@ -250,18 +250,33 @@ class ParagraphStore:
         return {source: m["file_hash"] for source, m in self._manifest()}
 
     def paragraph_counts(self) -> dict[str, int]:
-        return {source: int(m["paragraphs"]) for source, m in self._manifest()}
+        """The paragraphs of every indexed file that has any."""
+        return {s: int(m["paragraphs"]) for s, m in self._manifest() if int(m["paragraphs"])}
+
+    def file_reports(self) -> list[FileReport]:
+        """What was read from every listed file, those that gave no text included."""
+        return [
+            FileReport(
+                source,
+                int(m["paragraphs"]),
+                int(m.get("tables", 0)),
+                tuple(int(n) for n in str(m.get("ocr_pages", "")).split(",") if n),
+                tuple(line for line in str(m.get("skipped", "")).split("\n") if line),
+            )
+            for source, m in self._manifest()
+        ]
 
     @_server_call
     def replace_file(
-        self, source: str, records: list[WindowRecord], file_hash: str, paragraphs: int
+        self, source: str, records: list[WindowRecord], file_hash: str, report: FileReport
     ) -> None:
-        """Replace every window of ``source`` by ``records``, then list the file as complete.
+        """Replace every window of ``source`` by ``records``, then list the file as complete,
+        with what was read from it (a file that gave no text is listed too, with no records).
         (Chroma keeps the old text on an id that already exists: deleting first is what makes
         an update an update.) Interrupted anywhere, the file is not listed, so the next ingest
         writes it again."""
         self.remove_file(source)
-        if not records:
+        if self._files is None:
             return
         nodes = [to_node(r) for r in records]
         for start in range(0, len(nodes), ADD_BATCH):
@@ -269,7 +284,15 @@ class ParagraphStore:
         self._files.upsert(
             ids=[source],
             embeddings=[[1.0]],  # the manifest is never searched; Chroma wants a vector
-            metadatas=[{"file_hash": file_hash, "paragraphs": paragraphs}],
+            metadatas=[
+                {
+                    "file_hash": file_hash,
+                    "paragraphs": report.paragraphs,
+                    "tables": report.tables,
+                    "ocr_pages": ",".join(map(str, report.ocr_pages)),
+                    "skipped": "\n".join(report.skipped),
+                }
+            ],
         )
 
     @_server_call

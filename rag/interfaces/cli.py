@@ -153,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
         report = _ingest_through_running_web_chat(args, settings) or rag.ingest(
             args.paths or None, progress=sys.stderr.isatty(), **settings
         )
+        for file in report.files:
+            print(file.line)
         print(
             f"added {report.added}, updated {report.updated}, removed {report.removed}, "
             f"unchanged {report.unchanged} file(s); {report.paragraphs} paragraphs indexed "
@@ -187,8 +189,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"model:     {info.embed_model}")
         print(f"generator: {info.generator}")
         print(f"documents: {len(info.documents)}, paragraphs: {info.paragraphs}")
-        for source, count in info.documents.items():
-            print(f"  {source}: {count} paragraphs")
+        for file in info.files:
+            print(f"  {file.line}")
         return 0
     return chat_loop(bot)
 

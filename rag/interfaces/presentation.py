@@ -18,12 +18,14 @@ def set_aside_note(text: str, untrusted: bool) -> str | None:
 
 def citation_record(passage: Passage, marker: int | None = None) -> dict:
     """A cited or retrieved paragraph as JSON for other tools: where it is (file, paragraph,
-    lines, page, heading path), its text, the sentences the answer rests on, its score."""
+    lines, page, location: sheet and row or slide; heading path), its text, the sentences the
+    answer rests on, its score."""
     record = {
         "file": passage.source,
         "paragraph": passage.paragraph,
         "lines": list(passage.lines) if passage.lines else None,
         "page": passage.page,
+        "location": passage.location,
         "heading": passage.context,
         "text": passage.text,
         "score": round(passage.score, 4),

@@ -74,7 +74,7 @@ def ask(url: str, question: str, api_key: str | None = None) -> Answer | None:
 def ingest(url: str, api_key: str | None = None) -> IngestReport | None:
     """Have the running web chat re-index its corpus (it owns the index while it runs)."""
     result = call(url, "ingest", {}, api_key)
-    return IngestReport(**result) if isinstance(result, dict) else None
+    return IngestReport.from_dict(result) if isinstance(result, dict) else None
 
 
 def retrieve(url: str, question: str, k: int, api_key: str | None = None) -> list[dict] | None:

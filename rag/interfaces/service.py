@@ -57,6 +57,12 @@ class BotService:
             return {}
         return self.bot.info().documents
 
+    def file_reports(self) -> list[rag.FileReport]:
+        """What was read from each listed file (empty while the bot opens)."""
+        if not self.ready.is_set() or self.bot is None:
+            return []
+        return self.bot.info().files
+
     def add_files(self, paths: list[str | Path]) -> FilesAdded:
         """Add files to the corpus and index them (rag.Bot.add_files): a failed re-index
         raises and changes nothing."""

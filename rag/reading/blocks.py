@@ -19,7 +19,8 @@ class Block:
     """A heading, a paragraph candidate or a code block, with where it came from.
 
     ``level`` orders headings (1 = a page title; deeper levels nest under it, forming the
-    heading path); ``code`` marks text whose whitespace and line breaks are kept exactly.
+    heading path); ``code`` marks text whose whitespace and line breaks are kept exactly;
+    ``location`` is where it is when page and lines do not say it ("sheet Ubuntu, row 5").
     """
 
     text: str
@@ -28,6 +29,7 @@ class Block:
     page: int | None = None
     level: int = 1
     code: bool = False
+    location: str | None = None  # see rag.types.Paragraph.location
 
 
 def normalize_space(text: str) -> str:

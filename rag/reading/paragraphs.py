@@ -60,6 +60,7 @@ def paragraphs_from_blocks(blocks: Iterable[Block], source: str) -> list[Paragra
                 code=block.code,
                 title=document,
                 untrusted=untrusted,
+                location=block.location,
             )
         )
     return paragraphs

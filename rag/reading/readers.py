@@ -1,9 +1,10 @@
 """One file -> Paragraph records: the reader for the file's suffix gives Blocks, one shared step
 (rag.reading.paragraphs) numbers them and attaches each to the heading above it.
 
-Every reader has one signature, ``reader(path, source) -> list[Block]`` (``source`` is the
-file's name relative to the ingested root, used in error messages); adding a format is one
-module and one line in READERS.
+Every reader has one signature, ``reader(path, source, reading) -> list[Block]`` (``source``
+is the file's name relative to the ingested root, used in error messages; ``reading`` carries
+the reading settings and collects the file's report: tables, OCR'd pages, what was left out);
+adding a format is one module and one line in READERS.
 """
 
 from __future__ import annotations
@@ -12,36 +13,47 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
-from rag.reading import docx, html, pdf, plain, table
+from rag.reading import docx, html, pdf, plain, spreadsheet, table
 from rag.reading.blocks import Block, check_size
+from rag.reading.options import Reading, ReadingOptions
 from rag.reading.paragraphs import paragraphs_from_blocks
 from rag.types import Paragraph
 
-Reader = Callable[[Path, str], list[Block]]
+Reader = Callable[[Path, str, Reading], list[Block]]
+
+
+def _settings_free(read: Callable[[Path, str], list[Block]]) -> Reader:
+    """A reader that no setting changes and that has nothing to report beyond its blocks."""
+    return lambda path, source, reading: read(path, source)
+
 
 READERS: dict[str, Reader] = {
-    ".txt": plain.read_plain,
-    ".md": plain.read_markdown,
-    ".pdf": pdf.read_pdf,
-    ".html": html.read_html,
-    ".htm": html.read_html,
-    ".docx": docx.read_docx,
+    ".txt": _settings_free(plain.read_plain),
+    ".md": _settings_free(plain.read_markdown),
+    ".pdf": _settings_free(pdf.read_pdf),
+    ".html": _settings_free(html.read_html),
+    ".htm": _settings_free(html.read_html),
+    ".docx": _settings_free(docx.read_docx),
     ".csv": table.read_delimited,
     ".tsv": table.read_delimited,
+    ".xlsx": spreadsheet.read_xlsx,
+    ".ods": spreadsheet.read_ods,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 
 # Raise whenever a change to the readers can change the paragraphs read from an unchanged file:
 # the indexer mixes it into every file's hash, so the next ingest reads such files again.
-READER_VERSION = 6
+READER_VERSION = 7
 
 
-def read_paragraphs(path: Path, source: str) -> list[Paragraph]:
-    """Read one file into paragraphs; ``source`` is its name relative to the ingested root.
-    A file of another suffix is read as plain text."""
-    reader = READERS.get(path.suffix.lower(), plain.read_plain)
+def read_paragraphs(path: Path, source: str, reading: Reading | None = None) -> list[Paragraph]:
+    """Read one file into paragraphs; ``source`` is its name relative to the ingested root;
+    ``reading`` (default settings when None) gives the settings and collects the file's
+    report. A file of another suffix is read as plain text."""
+    reading = reading or Reading(ReadingOptions())
+    reader = READERS.get(path.suffix.lower(), READERS[".txt"])
     try:
-        blocks = reader(path, source)
+        blocks = reader(path, source, reading)
     except OSError as error:
         raise UnreadableDocumentError(f"cannot read {source}: {error.strerror}") from None
     except RecursionError:

@@ -1,3 +1,4 @@
+import json
 import shutil
 
 import pytest
@@ -170,3 +171,25 @@ def test_ingest_killed_mid_write_is_brought_back_to_exact_counts(corpus, index_d
         assert result.returncode == 0, result.stderr
         assert counts(index_dir) == expected
         shutil.rmtree(index_dir)
+
+
+def test_each_file_read_is_reported_and_one_with_no_text_is_listed(corpus, index_dir):
+    from tests.reading.office_files import write_xlsx
+
+    (corpus / "ferry.txt").write_text(FERRY)
+    (corpus / "blank.md").write_text("\n\n   \n")
+    write_xlsx(corpus / "tz.xlsx")
+    report = rag.ingest([corpus], index_dir=index_dir)
+    lines = {file.source: file.line for file in report.files}
+    assert lines["blank.md"] == "blank.md: no text found"
+    assert lines["ferry.txt"] == "ferry.txt: 1 paragraph"
+    assert lines["tz.xlsx"].startswith("tz.xlsx: ") and ", 2 tables; left out: " in lines["tz.xlsx"]
+    assert "sheet Notes: hidden, not read" in lines["tz.xlsx"]
+
+    result = run_rag("--index", str(index_dir), "info", "--json", cwd=corpus)
+    files = {f["source"]: f for f in json.loads(result.stdout)["files"]}
+    assert files["blank.md"]["paragraphs"] == 0  # listed, though it gave no text
+    assert files["tz.xlsx"]["tables"] == 2
+    assert files["tz.xlsx"]["skipped"] == ["sheet Notes: hidden, not read"]
+    again = rag.ingest([corpus], index_dir=index_dir)
+    assert (again.unchanged, again.files) == (3, [])  # nothing read twice, the empty file too
