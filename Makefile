@@ -5,9 +5,11 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
 CHROMIUM := /usr/bin/chromium
+TESSERACT := /usr/bin/tesseract
+PDFTOPPM := /usr/bin/pdftoppm
 APT    := $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: install chat test lint eval gate
+.PHONY: install chat test lint eval gate tesseract
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +25,24 @@ install: $(STAMP)
 $(CHROMIUM):
 	$(APT) install -y -qq chromium || { $(APT) update -qq && $(APT) install -y -qq chromium; }
 
-chat: install
+# OCR (scanned PDF pages, images): Debian's Tesseract and its English language data
+$(TESSERACT):
+	$(APT) install -y -qq tesseract-ocr tesseract-ocr-eng || { $(APT) update -qq && \
+		$(APT) install -y -qq tesseract-ocr tesseract-ocr-eng; }
+
+tesseract: $(TESSERACT)
+
+# the OCR tests make their scans of real PDF pages with poppler's pdftoppm
+$(PDFTOPPM):
+	$(APT) install -y -qq poppler-utils || { $(APT) update -qq && $(APT) install -y -qq poppler-utils; }
+
+chat: install $(TESSERACT)
 	$(BIN)/rag serve
 
 lint: install
 	$(BIN)/ruff check rag ui tests evals bench
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) $(TESSERACT) $(PDFTOPPM)
 	$(BIN)/pytest
 	$(MAKE) gate
 

@@ -47,6 +47,9 @@ class Settings:
     # Pages with no text layer, and images, are read by Tesseract in this language ("+" joins
     # several: "deu+eng"); its language data must be installed (tesseract-ocr-LANG).
     ocr_language: str = "eng"
+    # The directory of Tesseract's LANG.traineddata files; unset: TESSDATA_PREFIX, then where
+    # Debian, Homebrew and source installs put them.
+    ocr_tessdata: Path | None = None
     # Rows read from one table or sheet; the rest are left out, and ingest says so.
     table_max_rows: int = 100_000
     # Extractive answers: at most this many sentences, from the best max_answer_passages passages.
@@ -91,7 +94,8 @@ class Settings:
         """The settings the readers follow (rag.reading.options.ReadingOptions)."""
         from rag.reading.options import ReadingOptions
 
-        return ReadingOptions(self.ocr_language, self.table_max_rows, self.threads)
+        tessdata = str(self.ocr_tessdata) if self.ocr_tessdata else None
+        return ReadingOptions(self.ocr_language, self.table_max_rows, self.threads, tessdata)
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed (values are coerced like environment values)."""

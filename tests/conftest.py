@@ -25,11 +25,14 @@ def run_rag(
     stdin: str | None = None,
     timeout: float = 300,
     generator: str | None = "extractive",  # the LLM generators have their own tests
+    **settings: str,
 ) -> subprocess.CompletedProcess:
-    """The `rag` command in a subprocess, as a user runs it, without this shell's RAG_*."""
+    """The `rag` command in a subprocess, as a user runs it, without this shell's RAG_*
+    (``settings`` become RAG_* variables)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     if generator:
         env["RAG_GENERATOR"] = generator
+    env |= {f"RAG_{name.upper()}": value for name, value in settings.items()}
     return subprocess.run(
         [sys.executable, "-m", "rag", *args],
         cwd=cwd,

@@ -102,15 +102,16 @@ def ingest_paths(
             f"in {', '.join(map(str, paths))}"
         )
 
+    reading = dataclasses.replace(settings.reading, progress=progress)
     indexed = store.file_hashes()
     updates: list[FileUpdate] = []
     unchanged = 0
     for document in files:
-        digest = file_hash(document.path, settings.reading)
+        digest = file_hash(document.path, reading)
         if indexed.get(document.source) == digest:
             unchanged += 1
             continue
-        update = _read(document.path, document.source, digest, embedder, settings.reading)
+        update = _read(document.path, document.source, digest, embedder, reading)
         if not update.paragraphs:
             log.warning("%s has no text paragraphs; skipped", document.source)
             skipped.append(document.source)
@@ -163,6 +164,8 @@ def _read(
         for p in read_paragraphs(path, source, reading)
     ]
     notes = reading.notes
+    if notes.incomplete:  # a changed hash: the next ingest reads it again
+        digest = f"incomplete {digest}"
     report = FileReport(
         source, len(paragraphs), notes.tables, tuple(notes.ocr_pages), tuple(notes.skipped)
     )

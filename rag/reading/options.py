@@ -14,6 +14,8 @@ class ReadingOptions:
     ocr_language: str = "eng"  # Tesseract's language codes, "+"-joined: "eng", "deu+eng"
     table_max_rows: int = 100_000  # rows read from one table or sheet; the rest left out
     threads: int = 2  # OCR's threads
+    tessdata: str | None = None  # where Tesseract's language data is (None: the usual places)
+    progress: bool = False  # show a progress bar for slow reads (OCR), counting pages
 
     @property
     def fingerprint(self) -> str:
@@ -28,9 +30,13 @@ class ReadingNotes:
     tables: int = 0
     ocr_pages: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one line each: what was left out, why
+    # Something was left out that a later read may get (OCR, once Tesseract is installed):
+    # the next ingest reads the file again though it did not change.
+    incomplete: bool = False
 
-    def skip(self, line: str) -> None:
+    def skip(self, line: str, retry: bool = False) -> None:
         self.skipped.append(line)
+        self.incomplete = self.incomplete or retry
 
 
 @dataclass

@@ -11,7 +11,10 @@ size and font name. From those:
 - lines set clearly larger than the body text are headings (larger = higher level);
 - lines in a monospace font are code: one block, line breaks and indentation kept;
 - text a viewer would not show (invisible, background-coloured, tiny, outside the crop box:
-  rag.reading.pdf_visibility) is not read.
+  rag.reading.pdf_visibility) is not read; the invisible text layer over a scan is read;
+- a page with an image and no text to read (a scan) is rendered and read by OCR
+  (rag.reading.ocr), its paragraphs marked as such; without Tesseract it is left out, and
+  the file's report says which pages and why.
 
 Each block keeps the page it starts on and its line numbers on that page.
 """
@@ -26,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
+from rag.reading import ocr
 from rag.reading.blocks import LARGE_TYPE_HEADING_MAX_CHARS, Block, normalize_space
+from rag.reading.options import Reading
 from rag.reading.pdf_visibility import PageVisibility
 
 EDGE_ZONE = 0.08  # top and bottom share of a page where running headers and footers sit
@@ -37,6 +42,9 @@ HEADING_SIZE = 1.15  # a line this much larger than the body text is a heading
 MONOSPACE = re.compile(r"mono|courier|consol|code", re.IGNORECASE)
 SENTENCE_END = tuple(".!?:;\"'”’)")
 HYPHENS = ("-", "\u00ad", "\x02")
+# A page with an image and fewer characters of text than this is a scan, read by OCR (a scan
+# may carry a stray character or a page number).
+MIN_PAGE_TEXT = 20
 
 
 @dataclass(frozen=True)
@@ -62,20 +70,32 @@ class Line:
         return self.top > self.page_height - margin or self.bottom < margin
 
 
-def read_pdf(path: Path, name: str) -> list[Block]:
-    lines = _read_lines(path, name)
-    lines = _without_running_headers(lines)
-    return _blocks(lines)
+def read_pdf(path: Path, name: str, reading: Reading) -> list[Block]:
+    lines, scanned = _read_lines(path, name)
+    blocks = _blocks(_without_running_headers(lines))
+    if scanned:  # in page order; a text page's paragraphs keep theirs
+        recognised = _recognised(path, name, scanned, reading)
+        blocks = sorted(blocks + recognised, key=lambda block: block.page or 0)
+    return blocks
 
 
-def _read_lines(path: Path, name: str) -> list[Line]:
+def _open(path: Path, name: str):
     import pypdfium2 as pdfium
 
     try:
-        document = pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as error:
         raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
+
+
+def _read_lines(path: Path, name: str) -> tuple[list[Line], list[int]]:
+    """The shown lines of every page, and the pages (0-based) that are scans: an image and
+    no text to read (under MIN_PAGE_TEXT characters)."""
+    import pypdfium2 as pdfium
+
+    document = _open(path, name)
     lines: list[Line] = []
+    scanned: list[int] = []
     try:
         for page_index in range(len(document)):
             page = document[page_index]
@@ -84,16 +104,60 @@ def _read_lines(path: Path, name: str) -> list[Line]:
             visibility = PageVisibility(page, text_page)
             text = text_page.get_text_range()
             position = 0
+            on_page: list[Line] = []
             for number, raw in enumerate(text.split("\r\n"), start=1):
                 start, position = position, position + len(raw) + 2
                 line = _line(text_page, visibility, raw, start, page_index + 1, number, height)
                 if line is not None:
-                    lines.append(line)
+                    on_page.append(line)
+            if visibility.has_image and sum(len(line.text) for line in on_page) < MIN_PAGE_TEXT:
+                scanned.append(page_index)
+            else:
+                lines += on_page
     except pdfium.PdfiumError as error:
         raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
     finally:
         document.close()
-    return lines
+    return lines, scanned
+
+
+def _recognised(path: Path, name: str, pages: list[int], reading: Reading) -> list[Block]:
+    """The scanned ``pages`` (0-based) read by OCR, a few at a time (rendered pages are
+    large); without Tesseract, the pages are left out and the report says so."""
+    from tqdm import tqdm
+
+    options = reading.options
+    step = max(1, 2 * options.threads)
+    blocks: list[Block] = []
+    document = _open(path, name)
+    try:
+        with tqdm(
+            total=len(pages), desc=f"OCR {name}", unit="page", disable=not options.progress
+        ) as bar:
+            for start in range(0, len(pages), step):
+                batch = pages[start : start + step]
+                images = [_rendered(document[index]) for index in batch]
+                try:
+                    found = ocr.recognise(images, options)
+                except ocr.OcrUnavailable as error:
+                    reading.notes.skip(f"{_page_list(pages[start:])} not read: {error}", retry=True)
+                    break
+                for index, paragraphs in zip(batch, found, strict=True):
+                    blocks += ocr.ocr_blocks(paragraphs, index + 1)
+                    reading.notes.ocr_pages.append(index + 1)
+                bar.update(len(batch))
+    finally:
+        document.close()
+    return blocks
+
+
+def _rendered(page):
+    return page.render(scale=ocr.RENDER_DPI / 72, grayscale=True).to_pil()
+
+
+def _page_list(pages: list[int]) -> str:
+    numbers = [str(index + 1) for index in pages]
+    return f"page {numbers[0]}" if len(numbers) == 1 else f"pages {', '.join(numbers)}"
 
 
 def _line(

@@ -55,6 +55,11 @@ class PageVisibility:
                     self._shapes.append(shape)
         self._images = [shape for shape in self._shapes if shape.colour is None]
 
+    @property
+    def has_image(self) -> bool:
+        """Whether the page draws an image (a page with an image and no text is a scan)."""
+        return bool(self._images)
+
     def shown(self, index: int, box: tuple[float, float, float, float]) -> bool:
         """Whether the character at ``index``, whose loose box is ``box``, can be seen."""
         import pypdfium2.raw as pdfium_c

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
-from rag.reading import docx, html, pdf, plain, spreadsheet, table
+from rag.reading import docx, html, image, pdf, plain, spreadsheet, table
 from rag.reading.blocks import Block, check_size
 from rag.reading.options import Reading, ReadingOptions
 from rag.reading.paragraphs import paragraphs_from_blocks
@@ -30,7 +30,7 @@ def _settings_free(read: Callable[[Path, str], list[Block]]) -> Reader:
 READERS: dict[str, Reader] = {
     ".txt": _settings_free(plain.read_plain),
     ".md": _settings_free(plain.read_markdown),
-    ".pdf": _settings_free(pdf.read_pdf),
+    ".pdf": pdf.read_pdf,
     ".html": _settings_free(html.read_html),
     ".htm": _settings_free(html.read_html),
     ".docx": _settings_free(docx.read_docx),
@@ -38,6 +38,11 @@ READERS: dict[str, Reader] = {
     ".tsv": table.read_delimited,
     ".xlsx": spreadsheet.read_xlsx,
     ".ods": spreadsheet.read_ods,
+    ".png": image.read_image,
+    ".jpg": image.read_image,
+    ".jpeg": image.read_image,
+    ".tif": image.read_image,
+    ".tiff": image.read_image,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 

@@ -81,12 +81,12 @@ def test_unreadable_file_leaves_the_index_as_it_was(corpus, index_dir):
 def test_unsupported_files_are_skipped_with_one_warning(corpus, index_dir, caplog):
     (corpus / "ferry.txt").write_text(FERRY)
     (corpus / "table.dat").write_text("a,b\n")
-    (corpus / "photo.jpg").write_bytes(b"\xff\xd8")
+    (corpus / "song.mp3").write_bytes(b"ID3")
     with caplog.at_level("WARNING"):
         report = rag.ingest([corpus], index_dir=index_dir)
-    assert report.skipped == ["photo.jpg", "table.dat"]
+    assert report.skipped == ["song.mp3", "table.dat"]
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert len(warnings) == 1 and "photo.jpg, table.dat" in warnings[0]
+    assert len(warnings) == 1 and "song.mp3, table.dat" in warnings[0]
 
 
 def test_empty_corpus_is_a_clear_error(corpus, index_dir):
