@@ -8,7 +8,7 @@ and the reader says which pages it left out, and why.
 
 Pages are recognised on ``threads`` threads at once (Tesseract releases the GIL), each with
 its own engine. A paragraph Tesseract is not sure of (confidence under MIN_CONFIDENCE) or that
-is mostly not words (toolbar icons read as "= @ 7 [a") is dropped, and so is such a line.
+holds no word (toolbar icons read as "= @ L |Q Go") is dropped, and so is such a line.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ RENDER_DPI = 150  # pages are rendered at this resolution for OCR (bench/ocr.py)
 MIN_CONFIDENCE = 50.0  # Tesseract's 0-100 confidence in a paragraph
 # An image with more pixels than this is not recognised (a decompression bomb, or a poster).
 MAX_PIXELS = 60_000_000
-WORDLIKE = re.compile(r"[^\W\d_]{2,}")
+WORD = re.compile(r"[^\W\d_]{3,}")
 HYPHENATED_END = re.compile(r"(\w)-\n(\w)")
 
 
@@ -133,9 +133,9 @@ def _each(iterator, level) -> Iterator:
 
 
 def _wordlike(text: str) -> bool:
-    """Whether most of ``text``'s tokens are words (not icons and specks read as letters)."""
-    tokens = text.split()
-    return sum(bool(WORDLIKE.search(token)) for token in tokens) * 2 > len(tokens)
+    """Whether ``text`` holds a word (three letters in a row): icons and specks read as
+    letters ("= @ L |Q Go") do not, a line of code does ("f = NamedTemporaryFile()")."""
+    return WORD.search(text) is not None
 
 
 def ocr_blocks(paragraphs: list[OcrParagraph], page: int | None) -> list[Block]:

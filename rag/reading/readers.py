@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
-from rag.reading import docx, html, image, pdf, plain, spreadsheet, table
+from rag.reading import docx, html, image, pdf, plain, slides, spreadsheet, table
 from rag.reading.blocks import Block, check_size
 from rag.reading.options import Reading, ReadingOptions
 from rag.reading.paragraphs import paragraphs_from_blocks
@@ -38,6 +38,7 @@ READERS: dict[str, Reader] = {
     ".tsv": table.read_delimited,
     ".xlsx": spreadsheet.read_xlsx,
     ".ods": spreadsheet.read_ods,
+    ".pptx": slides.read_pptx,
     ".png": image.read_image,
     ".jpg": image.read_image,
     ".jpeg": image.read_image,
