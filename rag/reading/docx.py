@@ -1,4 +1,5 @@
-"""Word documents (DOCX) -> Blocks, one a paragraph, after checking what the archive unpacks to.
+"""Word documents (DOCX) -> Blocks, after checking what the archive unpacks to: paragraphs and
+tables in document order, each table row a paragraph with its column headers.
 
 A paragraph is read as Word shows it with its revisions marked, never what Word hides:
 - hidden runs (``w:vanish``, ``w:specVanish``, set on the run, its character style or its
@@ -15,12 +16,16 @@ from pathlib import Path
 from rag.errors import UnreadableDocumentError
 from rag.reading.archive import check_archive
 from rag.reading.blocks import Block, normalize_space
+from rag.reading.options import Reading
 from rag.reading.plain import looks_like_heading
+from rag.reading.table import Row, looks_like_header, table_blocks
 
 
-def read_docx(path: Path, name: str) -> list[Block]:
-    """The paragraphs of a Word document, headings by their style or their look."""
+def read_docx(path: Path, name: str, reading: Reading) -> list[Block]:
+    """The paragraphs and tables of a Word document in order, headings by their style or
+    their look, each table a row at a time with its headers ("table 2, row 3")."""
     import docx
+    from docx.table import Table as DocxTable
 
     check_archive(path, name, "DOCX")
     try:
@@ -30,15 +35,51 @@ def read_docx(path: Path, name: str) -> list[Block]:
             f"cannot read {name}: not a readable DOCX ({type(error).__name__}: {error})"
         ) from None
     styles = _StyleSheet(document)
-    blocks = []
-    for item in document.paragraphs:
+    blocks: list[Block] = []
+    tables = 0
+    for item in document.iter_inner_content():
+        if isinstance(item, DocxTable):
+            rows = _table_rows(item, styles)
+            if rows:
+                tables += 1
+                header = rows[0] if len(rows) > 1 and _is_header(item, rows[0]) else None
+                body = rows[1:] if header else rows
+                blocks += table_blocks(body, header, where=f"table {tables}")
+            continue
         text = normalize_space(_shown_text(item, styles))
         if not text:
             continue
         style = (item.style.name if item.style is not None else "") or ""
         is_heading = style.startswith(("Heading", "Title")) or looks_like_heading(text)
         blocks.append(Block(text, None, is_heading=is_heading))
+    reading.notes.tables += tables
     return blocks
+
+
+def _table_rows(table, styles: _StyleSheet) -> list[Row]:
+    """A Word table's rows, each cell's shown text once (a merged cell spans several grid
+    cells but is one cell), numbered from 1."""
+    rows = []
+    for number, row in enumerate(table.rows, start=1):
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            text = " ".join(_shown_text(p, styles) for p in cell.paragraphs)
+            cells.append(normalize_space(text))
+        if any(cells):
+            rows.append(Row(tuple(cells), number=number))
+    return rows
+
+
+def _is_header(table, first: Row) -> bool:
+    """Whether the table's first row names its columns: marked as a header row that repeats
+    on each page, or looking like one."""
+    from docx.oxml.ns import qn
+
+    marked = table.rows[0]._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+    return marked or looks_like_header(first.cells)
 
 
 REMOVED_REVISIONS = ("del", "moveFrom")

@@ -33,7 +33,7 @@ READERS: dict[str, Reader] = {
     ".pdf": pdf.read_pdf,
     ".html": _settings_free(html.read_html),
     ".htm": _settings_free(html.read_html),
-    ".docx": _settings_free(docx.read_docx),
+    ".docx": docx.read_docx,
     ".csv": table.read_delimited,
     ".tsv": table.read_delimited,
     ".xlsx": spreadsheet.read_xlsx,

@@ -12,6 +12,7 @@ import gradio
 import pytest
 
 import rag
+from rag.reading.options import Reading
 from rag.reading.readers import read_paragraphs
 from tests.conftest import ARTICLE
 
@@ -117,3 +118,38 @@ def test_an_html_table_cell_is_answered_from_its_row_with_the_headers(python_doc
     assert "Type code: 'q' · C Type: signed long long" in answer.text
     cited = [c for c in answer.citations if "signed long long" in c.text]
     assert cited and cited[0].label.startswith("array.html ¶11 (lines ")
+
+
+def test_a_word_table_is_read_a_row_at_a_time_with_its_headers(tmp_path):
+    """The key players of the ceasefire article as a Word table under a heading, one cell's
+    note hidden (w:vanish), between two paragraphs."""
+    import docx
+
+    from tests.reading.office_files import HIDDEN_NOTE, KEY_PLAYERS
+
+    document = docx.Document()
+    document.add_heading("Key players", level=1)
+    document.add_paragraph("The parties to the talks and their roles.")
+    table = document.add_table(rows=0, cols=2)
+    for cells in KEY_PLAYERS:
+        row = table.add_row()
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    table.rows[2].cells[1].paragraphs[0].add_run(" " + HIDDEN_NOTE).font.hidden = True
+    document.add_paragraph("The talks aim to reach a temporary truce.")
+    path = tmp_path / "players.docx"
+    document.save(str(path))
+
+    reading = Reading()
+    paragraphs = read_paragraphs(path, path.name, reading)
+    texts = [p.text for p in paragraphs]
+    assert texts[0] == "The parties to the talks and their roles."
+    assert texts[1] == (
+        "Party: Saudi Arabia · Role in the talks: hosting the latest round of peace talks; "
+        "acted as a key mediator"
+    )
+    assert paragraphs[1].location == "table 1, row 2" and paragraphs[1].heading == "Key players"
+    assert paragraphs[2].text.endswith("among the high-profile figures involved")  # no hidden run
+    assert paragraphs[4].code and paragraphs[4].location == "table 1, rows 1-4"  # kept whole
+    assert texts[-1] == "The talks aim to reach a temporary truce."
+    assert reading.notes.tables == 1
