@@ -13,7 +13,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
-from rag.reading import docx, html, image, pdf, plain, slides, spreadsheet, table
+from rag.reading import (
+    docx,
+    epub,
+    html,
+    image,
+    mail,
+    odt,
+    pdf,
+    plain,
+    rtf,
+    slides,
+    spreadsheet,
+    table,
+)
 from rag.reading.blocks import Block, check_size
 from rag.reading.options import Reading, ReadingOptions
 from rag.reading.paragraphs import paragraphs_from_blocks
@@ -39,6 +52,12 @@ READERS: dict[str, Reader] = {
     ".xlsx": spreadsheet.read_xlsx,
     ".ods": spreadsheet.read_ods,
     ".pptx": slides.read_pptx,
+    ".odt": odt.read_odt,
+    ".rtf": _settings_free(rtf.read_rtf),
+    ".epub": epub.read_epub,
+    # a mail's attachments are read by these same readers
+    ".eml": lambda path, source, reading: mail.read_eml(path, source, reading, READERS),
+    ".mbox": lambda path, source, reading: mail.read_mbox(path, source, reading, READERS),
     ".png": image.read_image,
     ".jpg": image.read_image,
     ".jpeg": image.read_image,
