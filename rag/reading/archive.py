@@ -7,9 +7,11 @@ the CRC check), so the sum of the declared sizes bounds the whole read."""
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from rag.errors import UnreadableDocumentError
+from rag.errors import RagError, UnreadableDocumentError
 
 MAX_UNPACKED_MB = 256  # an ordinary office document or e-book unpacks to far less
 MAX_MEMBERS = 10_000
@@ -45,3 +47,17 @@ def check_archive(path: Path, source: str, kind: str) -> None:
                 f"{member.file_size / max(member.compress_size, 1):,.0f} times its size "
                 "(a zip bomb, not an ordinary document)"
             )
+
+
+@contextmanager
+def reading_archive(source: str, kind: str) -> Iterator[None]:
+    """Turn whatever a damaged ``kind`` file makes its library raise (a bad CRC, a cut-off
+    deflate stream, broken XML, a missing part) into one line naming the file."""
+    try:
+        yield
+    except RagError:
+        raise
+    except Exception as error:  # the libraries fail in many ways on a damaged package
+        raise UnreadableDocumentError(
+            f"cannot read {source}: not a readable {kind} ({type(error).__name__}: {error})"
+        ) from None

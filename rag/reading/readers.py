@@ -27,6 +27,7 @@ from rag.reading import (
     spreadsheet,
     table,
 )
+from rag.reading.archive import reading_archive
 from rag.reading.blocks import Block, check_size
 from rag.reading.options import Reading, ReadingOptions
 from rag.reading.paragraphs import paragraphs_from_blocks
@@ -40,29 +41,42 @@ def _settings_free(read: Callable[[Path, str], list[Block]]) -> Reader:
     return lambda path, source, reading: read(path, source)
 
 
+def _damage_checked(kind: str, read: Reader) -> Reader:
+    """A reader of a structured format whose libraries fail in many ways on a damaged file:
+    any such failure is one line naming the file (rag.reading.archive.reading_archive)."""
+
+    def checked(path: Path, source: str, reading: Reading) -> list[Block]:
+        with reading_archive(source, kind):
+            return read(path, source, reading)
+
+    return checked
+
+
 READERS: dict[str, Reader] = {
     ".txt": _settings_free(plain.read_plain),
     ".md": _settings_free(plain.read_markdown),
     ".pdf": pdf.read_pdf,
     ".html": _settings_free(html.read_html),
     ".htm": _settings_free(html.read_html),
-    ".docx": docx.read_docx,
+    ".docx": _damage_checked("DOCX", docx.read_docx),
     ".csv": table.read_delimited,
     ".tsv": table.read_delimited,
-    ".xlsx": spreadsheet.read_xlsx,
-    ".ods": spreadsheet.read_ods,
-    ".pptx": slides.read_pptx,
-    ".odt": odt.read_odt,
-    ".rtf": _settings_free(rtf.read_rtf),
-    ".epub": epub.read_epub,
+    ".xlsx": _damage_checked("XLSX", spreadsheet.read_xlsx),
+    ".ods": _damage_checked("ODS", spreadsheet.read_ods),
+    ".pptx": _damage_checked("PPTX", slides.read_pptx),
+    ".odt": _damage_checked("ODT", odt.read_odt),
+    ".rtf": _damage_checked("RTF", _settings_free(rtf.read_rtf)),
+    ".epub": _damage_checked("EPUB", epub.read_epub),
     # a mail's attachments are read by these same readers
     ".eml": lambda path, source, reading: mail.read_eml(path, source, reading, READERS),
-    ".mbox": lambda path, source, reading: mail.read_mbox(path, source, reading, READERS),
-    ".png": image.read_image,
-    ".jpg": image.read_image,
-    ".jpeg": image.read_image,
-    ".tif": image.read_image,
-    ".tiff": image.read_image,
+    ".mbox": _damage_checked(
+        "mailbox", lambda path, source, reading: mail.read_mbox(path, source, reading, READERS)
+    ),
+    ".png": _damage_checked("image", image.read_image),
+    ".jpg": _damage_checked("image", image.read_image),
+    ".jpeg": _damage_checked("image", image.read_image),
+    ".tif": _damage_checked("image", image.read_image),
+    ".tiff": _damage_checked("image", image.read_image),
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
 

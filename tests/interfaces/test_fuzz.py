@@ -145,7 +145,10 @@ def ingest_beside_the_article(built_index, tmp_path, name: str, write) -> str:
 )
 @given(
     data=st.binary(max_size=4096),
-    suffix=st.sampled_from([".pdf", ".docx", ".html", ".txt", ".md"]),
+    suffix=st.sampled_from(
+        [".pdf", ".docx", ".html", ".txt", ".md", ".csv", ".xlsx", ".pptx", ".epub", ".eml"]
+        + [".mbox", ".odt", ".ods", ".rtf", ".png", ".tiff"]
+    ),
 )
 def test_random_bytes_under_any_document_name_end_cleanly(
     built_index, tmp_path_factory, data, suffix
@@ -153,6 +156,52 @@ def test_random_bytes_under_any_document_name_end_cleanly(
     tmp_path = tmp_path_factory.mktemp("bytes")
     ingest_beside_the_article(
         built_index, tmp_path, f"random{suffix}", lambda p: p.write_bytes(data)
+    )
+
+
+@pytest.fixture(scope="module")
+def real_files(tmp_path_factory) -> dict[str, bytes]:
+    """One real file of each format that other formats' readers open as an archive or a
+    structure (tests/reading/office_files.py), to corrupt."""
+    from tests.reading import office_files
+
+    work = tmp_path_factory.mktemp("real-files")
+    writers = {
+        ".xlsx": office_files.write_xlsx,
+        ".ods": office_files.write_ods,
+        ".pptx": office_files.write_pptx,
+        ".odt": office_files.write_odt,
+        ".epub": office_files.write_epub,
+        ".eml": office_files.write_eml,
+        ".rtf": office_files.write_rtf,
+    }
+    return {suffix: write(work / f"real{suffix}").read_bytes() for suffix, write in writers.items()}
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    suffix=st.sampled_from([".xlsx", ".ods", ".pptx", ".odt", ".epub", ".eml", ".rtf"]),
+    changes=st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.binary(min_size=1, max_size=8)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_a_corrupted_real_file_ends_cleanly(
+    built_index, real_files, tmp_path_factory, suffix, changes
+):
+    """A real file with a few byte runs overwritten (a damaged download, a truncated copy)."""
+    data = bytearray(real_files[suffix])
+    for where, replacement in changes:
+        at = int(where * len(data))
+        data[at : at + len(replacement)] = replacement
+    tmp_path = tmp_path_factory.mktemp("corrupted")
+    ingest_beside_the_article(
+        built_index, tmp_path, f"damaged{suffix}", lambda p: p.write_bytes(bytes(data))
     )
 
 
