@@ -22,6 +22,7 @@ Each block keeps the page it starts on and its line numbers on that page.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import re
 import statistics
 from collections import Counter
@@ -29,10 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import UnreadableDocumentError
-from rag.reading import ocr
+from rag.reading import ocr, pdf_tables
 from rag.reading.blocks import LARGE_TYPE_HEADING_MAX_CHARS, Block, normalize_space
 from rag.reading.options import Reading
+from rag.reading.pdf_tables import PdfTable
 from rag.reading.pdf_visibility import PageVisibility
+from rag.reading.table import Row, looks_like_header, table_blocks
 
 EDGE_ZONE = 0.08  # top and bottom share of a page where running headers and footers sit
 PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(/|of)\s*\d+)?\s*$", re.IGNORECASE)
@@ -71,12 +74,63 @@ class Line:
 
 
 def read_pdf(path: Path, name: str, reading: Reading) -> list[Block]:
-    lines, scanned = _read_lines(path, name)
-    blocks = _blocks(_without_running_headers(lines))
-    if scanned:  # in page order; a text page's paragraphs keep theirs
-        recognised = _recognised(path, name, scanned, reading)
-        blocks = sorted(blocks + recognised, key=lambda block: block.page or 0)
-    return blocks
+    lines, scanned, ruled = _read_lines(path, name)
+    lines = _without_running_headers(lines)
+    tables = _tables(path, ruled)
+    lines, table_blocks = _table_blocks(lines, tables)
+    reading.notes.tables += len(tables)
+    blocks = _blocks(lines) + table_blocks
+    if scanned:
+        blocks += _recognised(path, name, scanned, reading)
+    # in page order, and in line order on a page (a table where its lines were, the whole
+    # table after its rows)
+    return sorted(blocks, key=lambda b: (b.page or 0, b.lines[1] if b.lines else 0))
+
+
+def _tables(path: Path, pages: list[int]) -> list[PdfTable]:
+    """The ruled tables on ``pages``; none when pdfplumber cannot parse the file (its text
+    is still read, by PDFium)."""
+    if not pages:
+        return []
+    try:
+        return pdf_tables.find_tables(path, pages)
+    except Exception:  # pdfminer fails in many ways on PDFs PDFium reads
+        return []
+
+
+def _table_blocks(lines: list[Line], tables: list[PdfTable]) -> tuple[list[Line], list[Block]]:
+    """The lines outside every table, and each table's blocks: a paragraph per row with the
+    header row's names, cited by its lines ("table 2, row 3"), the table also whole."""
+    if not tables:
+        return lines, []
+    rows_lines: dict[tuple[int, int], list[Line]] = {}
+    outside = []
+    for line in lines:
+        x, y = (line.left + line.right) / 2, (line.top + line.bottom) / 2
+        at = next(
+            (
+                (n, t.row_of(x, y))
+                for n, t in enumerate(tables)
+                if t.page == line.page and t.holds(x, y)
+            ),
+            None,
+        )
+        if at is None:
+            outside.append(line)
+        elif at[1] is not None:
+            rows_lines.setdefault(at, []).append(line)
+    blocks: list[Block] = []
+    for n, table in enumerate(tables):
+        rows = []
+        for r, cells in enumerate(table.rows):
+            numbers = [line.number for line in rows_lines.get((n, r), [])]
+            span = (min(numbers), max(numbers)) if numbers else None
+            rows.append(Row(cells, span, number=r + 1))
+        header = rows[0] if len(rows) > 1 and looks_like_header(rows[0].cells) else None
+        body = rows[1:] if header else rows
+        found = table_blocks(body, header, where=f"table {n + 1}")
+        blocks += [dataclasses.replace(block, page=table.page) for block in found]
+    return outside, blocks
 
 
 def _open(path: Path, name: str):
@@ -88,14 +142,16 @@ def _open(path: Path, name: str):
         raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
 
 
-def _read_lines(path: Path, name: str) -> tuple[list[Line], list[int]]:
-    """The shown lines of every page, and the pages (0-based) that are scans: an image and
-    no text to read (under MIN_PAGE_TEXT characters)."""
+def _read_lines(path: Path, name: str) -> tuple[list[Line], list[int], list[int]]:
+    """The shown lines of every page, the pages (0-based) that are scans (an image and no
+    text to read: under MIN_PAGE_TEXT characters), and the pages (1-based) with text that draw
+    enough lines to hold a ruled table."""
     import pypdfium2 as pdfium
 
     document = _open(path, name)
     lines: list[Line] = []
     scanned: list[int] = []
+    ruled: list[int] = []
     try:
         for page_index in range(len(document)):
             page = document[page_index]
@@ -114,11 +170,13 @@ def _read_lines(path: Path, name: str) -> tuple[list[Line], list[int]]:
                 scanned.append(page_index)
             else:
                 lines += on_page
+                if on_page and visibility.rules >= pdf_tables.RULED_PAGE_RULES:
+                    ruled.append(page_index + 1)
     except pdfium.PdfiumError as error:
         raise UnreadableDocumentError(f"cannot read {name}: not a readable PDF ({error})") from None
     finally:
         document.close()
-    return lines, scanned
+    return lines, scanned, ruled
 
 
 def _recognised(path: Path, name: str, pages: list[int], reading: Reading) -> list[Block]:

@@ -22,6 +22,7 @@ MIN_READABLE_PT = 1.0
 COLOUR_MATCH = 24  # largest difference, per 0–255 channel, of a colour that "matches"
 WHITE = (255, 255, 255)
 TEXT, PATH, IMAGE = 1, 2, 3  # FPDF_PAGEOBJ_*
+RULE_MAX_WIDTH = 2.5  # a path thinner than this (points) is a rule: a table's border, a line
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,14 @@ class PageVisibility:
         self._order: dict[int, int] = {}  # text object address -> drawing order
         self._shapes: list[_Shape] = []
         self._colour_on_page: dict[tuple[int, int, int], bool] = {}  # fill -> a shape has it
+        self.rules = 0  # thin lines drawn (a ruled table draws many)
         for order, item in enumerate(page.get_objects(max_depth=2)):
             if item.type == TEXT:
                 self._order[_address(item.raw)] = order
             elif item.type in (PATH, IMAGE):
+                if item.type == PATH:
+                    left, bottom, right, top = item.get_bounds()
+                    self.rules += min(right - left, top - bottom) < RULE_MAX_WIDTH
                 shape = _shape(item, order)
                 if shape is not None:
                     self._shapes.append(shape)

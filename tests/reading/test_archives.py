@@ -11,7 +11,7 @@ import pytest
 
 from rag.errors import UnreadableDocumentError
 from rag.reading.readers import read_paragraphs
-from tests.reading.office_files import write_ods, write_pptx, write_xlsx
+from tests.reading.office_files import write_epub, write_ods, write_odt, write_pptx, write_xlsx
 
 
 def write_docx(path: Path) -> Path:
@@ -29,6 +29,8 @@ FORMATS = [
     (".xlsx", write_xlsx, "xl/worksheets/sheet1.xml"),
     (".ods", write_ods, "content.xml"),
     (".pptx", write_pptx, "ppt/slides/slide1.xml"),
+    (".odt", write_odt, "content.xml"),
+    (".epub", write_epub, "OEBPS/text/secrets.html"),
 ]
 
 

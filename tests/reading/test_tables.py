@@ -14,6 +14,7 @@ import pytest
 import rag
 from rag.reading.options import Reading
 from rag.reading.readers import read_paragraphs
+from rag.types import Passage
 from tests.conftest import ARTICLE
 
 # The Titanic passenger list (891 rows, a header line, quoted names with commas), installed
@@ -153,3 +154,25 @@ def test_a_word_table_is_read_a_row_at_a_time_with_its_headers(tmp_path):
     assert paragraphs[4].code and paragraphs[4].location == "table 1, rows 1-4"  # kept whole
     assert texts[-1] == "The talks aim to reach a temporary truce."
     assert reading.notes.tables == 1
+
+
+@pytest.mark.slow  # prints with Chromium
+def test_a_pdf_table_is_read_a_row_at_a_time_with_its_headers(python_docs, tmp_path):
+    """array.html printed to PDF by Chromium, as a user saves a page: its ruled table of type
+    codes becomes rows with headers, cited by page, table, row and line."""
+    from tests.reading.test_documents import print_to_pdf
+
+    pdf = tmp_path / "array.pdf"
+    print_to_pdf(python_docs / "array.html", pdf)
+    reading = Reading()
+    paragraphs = read_paragraphs(pdf, pdf.name, reading)
+    double = next(p for p in paragraphs if "C Type: double" in p.text)
+    assert double.text == (
+        "Type code: 'd' · C Type: double · Python Type: float · Minimum size in bytes: 8"
+    )
+    assert double.page == 1 and double.location == "table 1, row 14"
+    assert Passage.of(double).label.startswith(f"array.pdf ¶{double.paragraph} (page 1, table 1")
+    assert not any("signed char unsigned char" in p.text for p in paragraphs)  # no glued cells
+    assert reading.notes.tables == 1
+    prose = next(p for p in paragraphs if p.text.startswith("This module defines an object type"))
+    assert prose.location is None
