@@ -14,9 +14,19 @@ for _name, _value in {
 }.items():
     os.environ.setdefault(_name, _value)
 
-from rag.api import Bot, IndexInfo, ingest, open  # noqa: E402
+from rag.api import (  # noqa: E402
+    Bot,
+    CollectionInfo,
+    IndexInfo,
+    collections,
+    create_collection,
+    delete_collection,
+    ingest,
+    open,
+)
 from rag.config import Settings, load_settings  # noqa: E402
 from rag.errors import (  # noqa: E402
+    CollectionError,
     ConfigError,
     DocumentNotFoundError,
     EmbeddingModelMismatchError,
@@ -25,6 +35,7 @@ from rag.errors import (  # noqa: E402
     LLMUnavailableError,
     QuestionError,
     RagError,
+    ScopeError,
     StoreUnavailableError,
     UnreadableDocumentError,
 )
@@ -34,6 +45,8 @@ __all__ = [
     "Answer",
     "Bot",
     "Citation",
+    "CollectionError",
+    "CollectionInfo",
     "ConfigError",
     "DocumentNotFoundError",
     "EmbeddingModelMismatchError",
@@ -49,7 +62,11 @@ __all__ = [
     "RagError",
     "Settings",
     "StoreUnavailableError",
+    "ScopeError",
     "UnreadableDocumentError",
+    "collections",
+    "create_collection",
+    "delete_collection",
     "ingest",
     "load_settings",
     "open",

@@ -28,6 +28,15 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class CollectionInfo:
+    name: str
+    corpus_dir: str
+    embed_model: str
+    documents: int
+    paragraphs: int
+
+
+@dataclass(frozen=True)
 class IndexInfo:
     location: str
     store: str
@@ -37,6 +46,8 @@ class IndexInfo:
     # what was read from each listed file (tables, pages OCR'd, what was left out), those
     # that gave no text included
     files: list[FileReport] = dataclasses.field(default_factory=list)
+    collection: str = "default"
+    corpus_dir: str = ""
 
     @property
     def paragraphs(self) -> int:
@@ -277,16 +288,31 @@ class Bot:
             generator=self.generator,
             documents=self.store.paragraph_counts(),
             files=self.store.file_reports(),
+            collection=self.settings.collection,
+            corpus_dir=str(self.settings.corpus_dir),
         )
 
 
-def _settings(index_dir: str | Path | None, overrides: dict[str, Any]) -> Settings:
+def _loaded(index_dir: str | Path | None, overrides: dict[str, Any]) -> tuple[Settings, set]:
+    """The settings, and the names of those given explicitly (they beat a collection's)."""
     config_file = overrides.pop("config_file", None)
-    return load_settings(config_file, index_dir=index_dir, **overrides)
+    explicit = {key for key, value in overrides.items() if value is not None}
+    if index_dir is not None:
+        explicit.add("index_dir")
+    return load_settings(config_file, index_dir=index_dir, **overrides), explicit
+
+
+def _settings(index_dir: str | Path | None, overrides: dict[str, Any]) -> Settings:
+    from rag.indexing.collections import collection_settings
+
+    settings, explicit = _loaded(index_dir, overrides)
+    return collection_settings(settings, keep=explicit)
 
 
 def open(index_dir: str | Path | None = None, build: bool = True, **settings: Any) -> Bot:  # noqa: A001
-    """Open the index; when it is empty and ``build`` is true, build it from the corpus first."""
+    """Open the index (``collection="NAME"``: one of its collections; default: "default");
+    when it is empty and ``build`` is true, build it from the corpus first. A
+    CollectionError when there is no such collection."""
     bot = Bot(_settings(index_dir, settings))
     if build:
         bot.build_if_empty()
@@ -299,6 +325,70 @@ def ingest(
     progress: bool = False,
     **settings: Any,
 ) -> IngestReport:
-    """Index the documents under ``paths`` (default: the corpus directory) into ``index_dir``."""
-    bot = Bot(_settings(index_dir, settings))
+    """Index the documents under ``paths`` (default: the corpus directory) into ``index_dir``,
+    or into its collection ``collection="NAME"``, created when there is none (its corpus
+    folder: the one directory ``paths`` name, else ``corpus_dir``)."""
+    from rag.indexing.collections import (
+        RECORDED,
+        CollectionRegistry,
+        check_name,
+        collection_settings,
+    )
+
+    loaded, explicit = _loaded(index_dir, settings)
+    registry = CollectionRegistry(loaded)
+    if registry.find(check_name(loaded.collection)) is None:
+        paths = list(paths) if paths is not None else None
+        folders = [Path(p) for p in paths or [] if Path(p).is_dir()]
+        corpus = folders[0] if paths and len(paths) == 1 and folders else loaded.corpus_dir
+        recorded = {key: getattr(loaded, key) for key in RECORDED}
+        registry.create(loaded.collection, recorded | {"corpus_dir": corpus})
+        log.warning("created collection %r (corpus folder %s)", loaded.collection, corpus)
+    bot = Bot(collection_settings(loaded, keep=explicit))
     return bot.ingest(paths, progress=progress)
+
+
+def collections(index_dir: str | Path | None = None, **settings: Any) -> list[CollectionInfo]:
+    """Every collection of the index, the default first, with its corpus folder and size."""
+    from rag.indexing.collections import CollectionRegistry, collection_settings
+    from rag.indexing.store import ParagraphStore
+
+    loaded, explicit = _loaded(index_dir, settings)
+    found = []
+    for name in CollectionRegistry(loaded).names():
+        resolved = collection_settings(loaded.replace(collection=name), keep=explicit)
+        counts = ParagraphStore(resolved).paragraph_counts()
+        found.append(
+            CollectionInfo(
+                name,
+                str(resolved.corpus_dir),
+                resolved.embed_model,
+                len(counts),
+                sum(counts.values()),
+            )
+        )
+    return found
+
+
+def create_collection(
+    name: str, index_dir: str | Path | None = None, **settings: Any
+) -> CollectionInfo:
+    """Create collection ``name`` in the index, recording its settings (``corpus_dir``,
+    ``embed_model``, ``window_sentences``, ``ocr_language``, ``table_max_rows``; unset: the
+    configured ones); a CollectionError when it exists or the name cannot be used."""
+    from rag.indexing.collections import RECORDED, CollectionRegistry
+
+    recorded = {k: settings.pop(k) for k in list(settings) if k in RECORDED}
+    loaded, _ = _loaded(index_dir, settings)
+    recorded = {k: recorded.get(k, getattr(loaded, k)) for k in RECORDED}
+    collection = CollectionRegistry(loaded).create(name, recorded)
+    return CollectionInfo(name, str(collection.corpus_dir), str(recorded["embed_model"]), 0, 0)
+
+
+def delete_collection(name: str, index_dir: str | Path | None = None, **settings: Any) -> None:
+    """Delete collection ``name``: its records, manifest and BM25 arm (its corpus folder and
+    every other collection stay as they are)."""
+    from rag.indexing.collections import delete_collection as delete
+
+    loaded, _ = _loaded(index_dir, settings)
+    delete(loaded.replace(collection=name))

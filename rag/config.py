@@ -29,7 +29,9 @@ class Settings:
     generator: str = "auto"
     # When set (e.g. http://127.0.0.1:8000), use a Chroma server instead of the embedded store.
     chroma_url: str | None = None
-    collection: str = "paragraphs"
+    # The named collection to use (`rag collections` lists them); "default" is the one every
+    # index had before collections, and the only one until another is created.
+    collection: str = "default"
     top_k: int = 5
     # "hybrid" (default): BM25 and embedding rankings fused; "dense" or "bm25": one arm alone.
     retrieval: str = "hybrid"

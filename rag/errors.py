@@ -39,3 +39,11 @@ class LLMUnavailableError(RagError):
 
 class DocumentNotFoundError(RagError):
     """A document named for removal is not in the corpus directory."""
+
+
+class CollectionError(RagError):
+    """A collection is unknown, cannot be named so, or already exists."""
+
+
+class ScopeError(RagError):
+    """A question's scope (files, folders, patterns, filters) is empty or matches nothing."""

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import Settings
+from rag.indexing.collections import chroma_names
 from rag.indexing.store import ParagraphStore
 from rag.indexing.windows import window_id, windows_of
 from rag.types import Paragraph
@@ -327,7 +328,12 @@ class LexicalIndexes:
 
     @property
     def directory(self) -> Path:
-        return self.settings.index_dir / "lexical" / self.settings.collection
+        return self.directory_for(self.settings)
+
+    @staticmethod
+    def directory_for(settings: Settings) -> Path:
+        """Where the BM25 arm of the collection ``settings`` names is saved."""
+        return settings.index_dir / "lexical" / chroma_names(settings.collection).records
 
     def current(self, known: dict[str, list[Paragraph]] | None = None) -> LexicalIndex | None:
         """The index for the store's revision (None for an empty store). ``known``: paragraphs

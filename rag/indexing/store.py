@@ -18,6 +18,7 @@ from rag.errors import (
     EmbeddingModelMismatchError,
     StoreUnavailableError,
 )
+from rag.indexing.collections import chroma_names
 from rag.indexing.lock import WRITE_LOCK, write_lock
 from rag.indexing.records import WindowHit, WindowRecord, to_node, to_paragraph, to_passage
 from rag.indexing.windows import LAYOUT_VERSION, window_id
@@ -28,12 +29,10 @@ log = logging.getLogger(__name__)
 
 GET_PAGE = 5000  # records per Chroma get
 ADD_BATCH = 2000  # records per Chroma add
-# The manifest collection holds one record per indexed file (its hash and paragraph count),
-# written after the file's windows: a file listed there is complete.
-FILES_SUFFIX = "-files"
 
 
-def _client(settings: Settings):
+def open_client(settings: Settings):
+    """The Chroma client for ``settings``: the server's, else the index directory's."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -98,13 +97,14 @@ class ParagraphStore:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._chroma = _client(settings)
+        self._chroma = open_client(settings)
+        self.names = chroma_names(settings.collection)
         self._collection = self._existing_collection()
         self._files = self._existing_files()
 
     @property
     def _files_name(self) -> str:
-        return self.settings.collection + FILES_SUFFIX
+        return self.names.manifest
 
     def _existing_files(self):
         if self._collection is None:
@@ -127,9 +127,9 @@ class ParagraphStore:
 
     def _existing_collection(self):
         names = [getattr(c, "name", c) for c in self._chroma.list_collections()]
-        if self.settings.collection not in names:
+        if self.names.records not in names:
             return None
-        collection = self._chroma.get_collection(self.settings.collection)
+        collection = self._chroma.get_collection(self.names.records)
         recorded = (collection.metadata or {}).get("embed_model")
         if (collection.metadata or {}).get("layout") != self.layout:
             log.warning(
@@ -146,7 +146,7 @@ class ParagraphStore:
     def ensure_collection(self, dimension: int) -> None:
         if self._collection is None:
             self._collection = self._chroma.create_collection(
-                self.settings.collection,
+                self.names.records,
                 metadata={
                     "hnsw:space": "cosine",
                     "embed_model": self.settings.embed_model,
@@ -169,7 +169,7 @@ class ParagraphStore:
         into a Chroma server): the sorted file hashes, set by ``mark_revision`` after ingest."""
         if self._collection is None:
             return None
-        collection = self._chroma.get_collection(self.settings.collection)
+        collection = self._chroma.get_collection(self.names.records)
         return (collection.metadata or {}).get("revision")
 
     @_server_call
@@ -231,7 +231,7 @@ class ParagraphStore:
     def drop(self) -> None:
         """Delete the whole collection and its file manifest."""
         if self._collection is not None:
-            self._chroma.delete_collection(self.settings.collection)
+            self._chroma.delete_collection(self.names.records)
             self._collection = None
         if self._files is not None:
             self._chroma.delete_collection(self._files_name)

@@ -29,6 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer generator: auto (default: local when installed), local, extractive, openai",
     )
     parser.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    parser.add_argument(
+        "--collection",
+        help="the index's collection to use (default: default); `rag collections` lists them",
+    )
     parser.add_argument("--config", help="settings file (default: rag.toml if present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -98,6 +102,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--gate", metavar="BASELINE", help="exit 1 when a gated metric drops below BASELINE"
     )
 
+    collections = commands.add_parser(
+        "collections",
+        help="list, create or delete the index's collections",
+        description="Collections keep unrelated document sets apart in one index: each has "
+        "its own corpus folder, documents and embedding model.",
+    )
+    actions = collections.add_subparsers(dest="action", metavar="ACTION")
+    actions.add_parser("list", help="every collection with its corpus folder and size (default)")
+    create = actions.add_parser("create", help="create a collection")
+    create.add_argument("name")
+    create.add_argument("--corpus", dest="new_corpus", required=True, help="its documents folder")
+    create.add_argument("--embed-model", help="its embedding model (default: the configured one)")
+    delete = actions.add_parser(
+        "delete", help="delete a collection's index records (its corpus folder stays)"
+    )
+    delete.add_argument("name")
+    collections.add_argument("--json", action="store_true", help="print as JSON")
+
     info = commands.add_parser("info", help="show the index, store, model and documents")
     info.add_argument("--json", action="store_true", help="print as JSON")
     return parser
@@ -136,7 +158,7 @@ def format_answer(answer, width: int = 100) -> str:
 
 
 def _settings(args: argparse.Namespace) -> dict:
-    keys = ("index_dir", "corpus_dir", "generator", "chroma_url")
+    keys = ("index_dir", "corpus_dir", "generator", "chroma_url", "collection")
     settings = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     if getattr(args, "top_k", None):
         settings["top_k"] = args.top_k
@@ -163,6 +185,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "serve":
         return serve(args, settings)
+    if args.command == "collections":
+        return manage_collections(args, settings)
     if args.command == "mcp":
         from rag.interfaces import mcp_server
 
@@ -186,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(info.to_dict(), ensure_ascii=False, indent=2))
             return 0
         print(f"index:     {info.location} ({info.store})")
+        print(f"collection: {info.collection} (corpus {info.corpus_dir})")
         print(f"model:     {info.embed_model}")
         print(f"generator: {info.generator}")
         print(f"documents: {len(info.documents)}, paragraphs: {info.paragraphs}")
@@ -193,6 +218,37 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {file.line}")
         return 0
     return chat_loop(bot)
+
+
+def manage_collections(args: argparse.Namespace, settings: dict) -> int:
+    import dataclasses
+
+    import rag
+
+    settings.pop("collection", None)
+    if args.action == "create":
+        rag.create_collection(
+            args.name, corpus_dir=args.new_corpus, embed_model=args.embed_model, **settings
+        )
+        print(
+            f"created collection {args.name} (corpus folder {args.new_corpus}); "
+            f"fill it with: rag --collection {args.name} ingest"
+        )
+        return 0
+    if args.action == "delete":
+        rag.delete_collection(args.name, **settings)
+        print(f"deleted collection {args.name} (its corpus folder was left as it is)")
+        return 0
+    found = rag.collections(**settings)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(c) for c in found], ensure_ascii=False, indent=2))
+        return 0
+    for collection in found:
+        print(
+            f"{collection.name}: {collection.documents} document(s), {collection.paragraphs} "
+            f"paragraphs, corpus {collection.corpus_dir}, model {collection.embed_model}"
+        )
+    return 0
 
 
 def _running_web_chat(settings: dict, paths: list[str] | None = None):
