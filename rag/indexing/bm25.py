@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import Settings
-from rag.indexing.collections import chroma_names
+from rag.indexing.collection_names import chroma_names
 from rag.indexing.store import ParagraphStore
 from rag.indexing.windows import window_id, windows_of
 from rag.types import Paragraph

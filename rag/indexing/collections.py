@@ -10,7 +10,6 @@ old names, so an older index opens as it is.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import CollectionError
+from rag.indexing.bm25 import LexicalIndexes
+from rag.indexing.collection_names import DEFAULT, NAME, REGISTRY, check_name
+from rag.indexing.store import ParagraphStore, open_client
 
-DEFAULT = "default"
-REGISTRY = "rag-collections"
-NAME = re.compile(r"[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?")
 # The settings a collection records when it is created; the rest are the server's or the
 # command's. Given explicitly (a CLI flag, a keyword argument), a setting still wins.
 RECORDED = ("corpus_dir", "embed_model", "window_sentences", "ocr_language", "table_max_rows")
@@ -40,36 +39,10 @@ class Collection:
         return Path(value) if value else None
 
 
-@dataclass(frozen=True)
-class ChromaNames:
-    records: str  # the paragraph windows
-    manifest: str  # one record per indexed file
-
-
-def chroma_names(name: str) -> ChromaNames:
-    """The Chroma collections behind collection ``name`` (prefixes keep the manifest of one
-    from ever being the records of another, whatever the names)."""
-    if name == DEFAULT:
-        return ChromaNames("paragraphs", "paragraphs-files")
-    return ChromaNames(f"c-{name}", f"m-{name}")
-
-
-def check_name(name: str) -> str:
-    """``name`` when it can name a collection; a CollectionError saying why not."""
-    if not isinstance(name, str) or not NAME.fullmatch(name):
-        raise CollectionError(
-            f"{name!r} cannot name a collection: use 1-63 lower-case letters, digits, '-' "
-            "or '_', starting and ending with a letter or digit"
-        )
-    return name
-
-
 class CollectionRegistry:
     """The collections an index holds, with the settings each was created with."""
 
     def __init__(self, settings: Settings):
-        from rag.indexing.store import open_client
-
         self.settings = settings
         self._chroma = open_client(settings)
 
@@ -158,9 +131,6 @@ def delete_collection(settings: Settings) -> None:
     """Delete the records, manifest, BM25 arm and registry entry of the collection
     ``settings`` names (its corpus folder is the user's and stays); the default collection
     is not deleted."""
-    from rag.indexing.bm25 import LexicalIndexes
-    from rag.indexing.store import ParagraphStore
-
     name = check_name(settings.collection)
     if name == DEFAULT:
         raise CollectionError(

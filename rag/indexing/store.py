@@ -18,7 +18,7 @@ from rag.errors import (
     EmbeddingModelMismatchError,
     StoreUnavailableError,
 )
-from rag.indexing.collections import chroma_names
+from rag.indexing.collection_names import chroma_names
 from rag.indexing.lock import WRITE_LOCK, write_lock
 from rag.indexing.records import WindowHit, WindowRecord, to_node, to_paragraph, to_passage
 from rag.indexing.windows import LAYOUT_VERSION, window_id
