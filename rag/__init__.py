@@ -39,6 +39,7 @@ from rag.errors import (  # noqa: E402
     StoreUnavailableError,
     UnreadableDocumentError,
 )
+from rag.retrieval.scope import Scope  # noqa: E402
 from rag.types import Answer, Citation, FileReport, IngestReport, Paragraph, Passage  # noqa: E402
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "RagError",
     "Settings",
     "StoreUnavailableError",
+    "Scope",
     "ScopeError",
     "UnreadableDocumentError",
     "collections",

@@ -4,6 +4,8 @@ import rag
 report = rag.ingest(["corpus/"], index_dir="index/")
 bot = rag.open(index_dir="index/")
 bot.retrieve("question", k=5); bot.ask("question"); bot.chat().ask("follow-up")
+bot.ask("question", only=["manuals/*.html"])  # from the chosen documents only
+rag.open(collection="contracts")  # one of the index's collections
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from rag.answering.factory import available_generators, generator_name
 from rag.config import Settings, load_settings
 from rag.errors import InputPathError, QuestionError
+from rag.retrieval.scope import Scope, Selection
 from rag.types import Answer, FileReport, FilesAdded, IngestReport, Passage, Waiting
 
 log = logging.getLogger(__name__)
@@ -176,37 +179,67 @@ class Bot:
             )
         return text
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        """The ``k`` paragraphs most relevant to ``question``, best first."""
-        question = self.validate_question(question)
-        return self._retriever.retrieve(question, k or self.settings.top_k)
+    def select(self, scope: Scope | None) -> Selection | None:
+        """The indexed documents ``scope`` chooses (None: every document); a ScopeError when
+        it chooses none."""
+        from rag.retrieval.scope import select
 
-    def ask(self, question: str) -> Answer:
-        """Answer one question from the documents, with citations, or refuse."""
-        question = self.validate_question(question)
-        return self.answer(question, question)
+        return None if scope is None else select(scope, self.store.modification_times())
 
-    def ask_stream(self, question: str) -> Iterator[str | Waiting | Answer]:
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        only: Iterable[str] | None = None,
+        scope: Scope | None = None,
+    ) -> list[Passage]:
+        """The ``k`` paragraphs most relevant to ``question``, best first; from the documents
+        ``only`` names (files, folders, glob patterns) and ``scope`` filters, when given."""
+        question = self.validate_question(question)
+        selection = self.select(_scope(only, scope))
+        sources = selection.sources if selection else None
+        return self._retriever.retrieve(question, k or self.settings.top_k, sources)
+
+    def ask(
+        self, question: str, only: Iterable[str] | None = None, scope: Scope | None = None
+    ) -> Answer:
+        """Answer one question from the documents, with citations, or refuse. With ``only``
+        (paths, folders or glob patterns, as ``info().documents`` names the documents) or
+        ``scope`` (rag.Scope: also types, folders, modification times), the answer, its
+        citations and a refusal come from the chosen documents only."""
+        question = self.validate_question(question)
+        return self.answer(question, question, _scope(only, scope))
+
+    def ask_stream(
+        self, question: str, only: Iterable[str] | None = None, scope: Scope | None = None
+    ) -> Iterator[str | Waiting | Answer]:
         """Like ``ask``, but yield the answer's text as it is generated, then the final Answer
         (verified: its text can differ from what was streamed). ``Waiting`` items come first
         while other questions have the model."""
         question = self.validate_question(question)
-        return self.answer_stream(question, question)
+        return self.answer_stream(question, question, _scope(only, scope))
 
-    def answer(self, question: str, query: str) -> Answer:
+    def answer(self, question: str, query: str, scope: Scope | None = None) -> Answer:
         """Answer ``question`` retrieving with ``query`` (its standalone form in a chat)."""
-        *_, answer = self.answer_stream(question, query)
+        *_, answer = self.answer_stream(question, query, scope)
         return answer
 
-    def answer_stream(self, question: str, query: str) -> Iterator[str | Waiting | Answer]:
+    def answer_stream(
+        self, question: str, query: str, scope: Scope | None = None
+    ) -> Iterator[str | Waiting | Answer]:
+        from rag.answering.compose import REFUSAL_TEXT, refusal_text
+
         started = time.perf_counter()
-        passages = self.evidence_for(query)
+        selection = self.select(scope)
+        passages = self.evidence_for(query, selection.sources if selection else None)
         retrieval = time.perf_counter() - started
         for item in self._generator.stream(query, passages):
             if isinstance(item, Answer):
                 answer = item
             else:
                 yield item
+        if selection is not None and answer.refused and answer.text == REFUSAL_TEXT:
+            answer = dataclasses.replace(answer, text=refusal_text(selection.where))
         first_token = answer.first_token_seconds
         yield dataclasses.replace(
             answer,
@@ -217,41 +250,45 @@ class Bot:
             first_token_seconds=round(first_token + retrieval, 4) if first_token else None,
         )
 
-    def evidence_for(self, query: str) -> list[Passage]:
-        """The passages a generator answers ``query`` from: the retrieved ones; more of them
-        for a list or a comparison (and each side's own); for a summary, every paragraph of
-        the documents to summarise."""
+    def evidence_for(self, query: str, sources: frozenset[str] | None = None) -> list[Passage]:
+        """The passages a generator answers ``query`` from (only those of ``sources`` when
+        given): the retrieved ones; more of them for a list or a comparison (and each side's
+        own); for a summary, every paragraph of the documents to summarise."""
         from rag.answering.kinds import COMPARISON, LIST, SUMMARY, kind_of
 
         kind = kind_of(query)
         if kind.kind == SUMMARY:
-            return self.summary_passages(query)
+            return self.summary_passages(query, sources)
         k = self.settings.top_k * (2 if kind.kind in (LIST, COMPARISON) else 1)
-        passages = self._retrieve_trusted(query, k)
+        passages = self._retrieve_trusted(query, k, sources)
         for side in kind.sides:  # each side of a comparison, retrieved on its own too
             known = {(p.source, p.paragraph) for p in passages}
             passages += [
                 p
-                for p in self._retrieve_trusted(side, self.settings.top_k)
+                for p in self._retrieve_trusted(side, self.settings.top_k, sources)
                 if (p.source, p.paragraph) not in known
             ]
         return passages
 
-    def _retrieve_trusted(self, query: str, k: int) -> list[Passage]:
-        passages = self._retriever.retrieve(query, k)
+    def _retrieve_trusted(
+        self, query: str, k: int, sources: frozenset[str] | None = None
+    ) -> list[Passage]:
+        passages = self._retriever.retrieve(query, k, sources)
         set_aside = sum(p.untrusted for p in passages)
         if set_aside:  # documents that instruct an AI are never evidence: take as many more
-            passages = self._retriever.retrieve(query, k + set_aside)
+            passages = self._retriever.retrieve(query, k + set_aside, sources)
         return passages
 
-    def summary_passages(self, query: str) -> list[Passage]:
-        """Every paragraph of the documents a summary request is about, in document order:
-        the only document; else the one the request names (the best retrieved for its
-        subject words); else, for "Summarize the documents", every document."""
+    def summary_passages(self, query: str, sources: frozenset[str] | None = None) -> list[Passage]:
+        """Every paragraph of the documents a summary request is about (of ``sources`` when
+        given), in document order: the only document; else the one the request names (the
+        best retrieved for its subject words); else, for "Summarize the documents", every
+        document."""
         from rag.answering.synthesis import summary_subject
 
-        sources = sorted(self.store.paragraph_counts())
-        retrieved = self._retrieve_trusted(query, self.settings.top_k)
+        chosen = sources
+        sources = sorted(s for s in self.store.paragraph_counts() if not chosen or s in chosen)
+        retrieved = self._retrieve_trusted(query, self.settings.top_k, chosen)
         if len(sources) > 1 and summary_subject(query) and retrieved:
             weight: dict[str, float] = {}
             for passage in retrieved:
@@ -291,6 +328,16 @@ class Bot:
             collection=self.settings.collection,
             corpus_dir=str(self.settings.corpus_dir),
         )
+
+
+def _scope(only: Iterable[str] | None, scope: Scope | None) -> Scope | None:
+    """``scope`` with ``only``'s paths (either may be None)."""
+    from rag.retrieval.scope import Scope
+
+    if only is None:
+        return scope
+    paths = Scope.of(only=only).only
+    return dataclasses.replace(scope, only=paths) if scope else Scope(only=paths)
 
 
 def _loaded(index_dir: str | Path | None, overrides: dict[str, Any]) -> tuple[Settings, set]:

@@ -14,6 +14,7 @@ from rag.answering.kinds import YES_NO_PATTERN
 from rag.answering.protocol import Generator
 from rag.errors import RagError
 from rag.references import mentions, resolve
+from rag.retrieval.scope import Scope
 from rag.text import content_words
 from rag.types import Answer, Turn, Waiting
 
@@ -114,7 +115,9 @@ class ChatBot(Protocol):
 
     def condense(self, question: str, history: list[Answer]) -> str: ...
 
-    def answer_stream(self, question: str, query: str) -> Iterator[str | Waiting | Answer]: ...
+    def answer_stream(
+        self, question: str, query: str, scope: Scope | None = None
+    ) -> Iterator[str | Waiting | Answer]: ...
 
 
 @dataclass
@@ -124,15 +127,18 @@ class ChatSession:
     bot: ChatBot
     turns: list[Answer] = field(default_factory=list)
 
-    def ask(self, question: str) -> Answer:
-        *_, answer = self.ask_stream(question)
+    def ask(self, question: str, scope: Scope | None = None) -> Answer:
+        *_, answer = self.ask_stream(question, scope)
         return answer
 
-    def ask_stream(self, question: str) -> Iterator[str | Waiting | Answer]:
-        """Yield the answer's text as it is generated, then the final Answer."""
+    def ask_stream(
+        self, question: str, scope: Scope | None = None
+    ) -> Iterator[str | Waiting | Answer]:
+        """Yield the answer's text as it is generated, then the final Answer (from the
+        documents ``scope`` chooses, when given)."""
         question = self.bot.validate_question(question)
         query = self.bot.condense(question, self.turns)
-        for item in self.bot.answer_stream(question, query):
+        for item in self.bot.answer_stream(question, query, scope):
             if isinstance(item, Answer):
                 self.turns.append(item)
             yield item

@@ -9,7 +9,15 @@ import re
 from rag.text import content_words, split_sentences
 from rag.types import Answer, Citation, Claim, Passage
 
-REFUSAL_TEXT = "I could not find this in the documents."
+REFUSAL_PREFIX = "I could not find this in "
+REFUSAL_TEXT = REFUSAL_PREFIX + "the documents."
+
+
+def refusal_text(where: str) -> str:
+    """The refusal naming where it looked: "I could not find this in the 2 selected documents."."""
+    return f"{REFUSAL_PREFIX}{where}."
+
+
 # A marker as answers are written with it (a model's draft is parsed more leniently:
 # rag.answering.answerability.MARKERS).
 MARKER = re.compile(r"\[(\d+)\]")

@@ -4,6 +4,7 @@ saved beside the store with its revision, and brought up to date file by file af
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -215,9 +216,27 @@ class LexicalIndex:
         np.maximum.at(best_window, self._owners, windows)
         return scores_of(self._paragraphs, tokens, len(self.keys)) + best_window
 
-    def best(self, scores: np.ndarray, n: int) -> list[tuple[str, int]]:
-        """The ``n`` paragraphs with the highest positive ``scores``, best first."""
+    def best(
+        self, scores: np.ndarray, n: int, sources: frozenset[str] | None = None
+    ) -> list[tuple[str, int]]:
+        """The ``n`` paragraphs with the highest positive ``scores``, best first; only those
+        of ``sources`` when given (the others are set aside before ranking)."""
+        if sources is not None:
+            scores = np.where(self._of_sources(sources), scores, 0.0)
         return [self.keys[i] for i in top(scores, n)]
+
+    def _of_sources(self, sources: frozenset[str]) -> np.ndarray:
+        """Whether each paragraph belongs to one of ``sources``."""
+        numbers, ids = self._source_ids
+        wanted = [numbers[s] for s in sources if s in numbers]
+        return np.isin(ids, np.asarray(wanted, dtype=np.int64))
+
+    @functools.cached_property
+    def _source_ids(self) -> tuple[dict[str, int], np.ndarray]:
+        """A number for each source, and each paragraph's source number."""
+        numbers: dict[str, int] = {}
+        ids = [numbers.setdefault(source, len(numbers)) for source, _ in self.keys]
+        return numbers, np.asarray(ids, dtype=np.int64)
 
     def score_of(self, scores: np.ndarray, key: tuple[str, int]) -> float:
         position = self._position.get(key)

@@ -53,6 +53,7 @@ class FileUpdate:
     paragraphs: list[Paragraph]
     windows: list[tuple[Paragraph, Window, str]]  # paragraph, window, the text to embed
     report: FileReport
+    modified: float  # the file's modification time (scopes filter on it)
 
 
 def ingest(
@@ -104,14 +105,19 @@ def ingest_paths(
 
     reading = dataclasses.replace(settings.reading, progress=progress)
     indexed = store.file_hashes()
+    indexed_times = store.modification_times()
     updates: list[FileUpdate] = []
+    touched: dict[str, float] = {}  # unchanged files with a new modification time
     unchanged = 0
     for document in files:
         digest = file_hash(document.path, reading)
+        modified = document.path.stat().st_mtime
         if indexed.get(document.source) == digest:
             unchanged += 1
+            if document.source in indexed_times and indexed_times[document.source] != modified:
+                touched[document.source] = modified
             continue
-        update = _read(document.path, document.source, digest, embedder, reading)
+        update = _read(document.path, document.source, digest, embedder, reading, modified)
         if not update.paragraphs:
             log.warning("%s has no text paragraphs; skipped", document.source)
             skipped.append(document.source)
@@ -126,7 +132,7 @@ def ingest_paths(
 
     added = updated = removed = 0
     for update, records in _embedded(updates, embedder, progress):
-        store.replace_file(update.source, records, update.digest, update.report)
+        store.replace_file(update.source, records, update.digest, update.report, update.modified)
         if on_written is not None and records:
             on_written(update.source, update.paragraphs)
         if not records:
@@ -135,6 +141,7 @@ def ingest_paths(
             updated += 1
         else:
             added += 1
+    store.set_modification_times(touched)
     for source in sorted(set(indexed) - {d.source for d in files}):
         store.remove_file(source)
         removed += 1
@@ -154,7 +161,12 @@ def ingest_paths(
 
 
 def _read(
-    path: Path, source: str, digest: str, embedder: Embedder, options: ReadingOptions
+    path: Path,
+    source: str,
+    digest: str,
+    embedder: Embedder,
+    options: ReadingOptions,
+    modified: float,
 ) -> FileUpdate:
     """Read one file into paragraphs, split once into sentences (the cut is stored), and
     what was read from it."""
@@ -174,7 +186,7 @@ def _read(
         for paragraph in paragraphs
         for window in windows_of(paragraph, embedder.settings.window_sentences)
     ]
-    return FileUpdate(source, digest, paragraphs, windows, report)
+    return FileUpdate(source, digest, paragraphs, windows, report, modified)
 
 
 def _steps(updates: list[FileUpdate]) -> Iterator[list[FileUpdate]]:

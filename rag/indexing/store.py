@@ -253,6 +253,18 @@ class ParagraphStore:
         """The paragraphs of every indexed file that has any."""
         return {s: int(m["paragraphs"]) for s, m in self._manifest() if int(m["paragraphs"])}
 
+    def modification_times(self) -> dict[str, float | None]:
+        """Every listed file's modification time when it was indexed (None: indexed before
+        times were stored), by source; scopes filter on it."""
+        return {s: m.get("modified") for s, m in self._manifest() if int(m["paragraphs"])}
+
+    @_server_call
+    def set_modification_times(self, times: dict[str, float]) -> None:
+        """Record new modification times of listed files whose content did not change."""
+        if self._files is not None and times:
+            sources = sorted(times)
+            self._files.update(ids=sources, metadatas=[{"modified": times[s]} for s in sources])
+
     def file_reports(self) -> list[FileReport]:
         """What was read from every listed file, those that gave no text included."""
         return [
@@ -268,7 +280,12 @@ class ParagraphStore:
 
     @_server_call
     def replace_file(
-        self, source: str, records: list[WindowRecord], file_hash: str, report: FileReport
+        self,
+        source: str,
+        records: list[WindowRecord],
+        file_hash: str,
+        report: FileReport,
+        modified: float | None = None,
     ) -> None:
         """Replace every window of ``source`` by ``records``, then list the file as complete,
         with what was read from it (a file that gave no text is listed too, with no records).
@@ -292,6 +309,7 @@ class ParagraphStore:
                     "ocr_pages": ",".join(map(str, report.ocr_pages)),
                     "skipped": "\n".join(report.skipped),
                 }
+                | ({"modified": modified} if modified is not None else {})
             ],
         )
 
@@ -303,14 +321,19 @@ class ParagraphStore:
             self._collection.delete(where={"source": source})
 
     @_server_call
-    def query(self, embedding: list[float], n: int) -> list[WindowHit]:
-        """The ``n`` nearest windows, with their cosine similarity."""
-        if self.is_empty():
+    def query(
+        self, embedding: list[float], n: int, sources: frozenset[str] | None = None
+    ) -> list[WindowHit]:
+        """The ``n`` nearest windows, with their cosine similarity; only windows of
+        ``sources`` when given (Chroma filters by metadata before the nearest-neighbour
+        search, so a small scope still gets its ``n`` best)."""
+        if self.is_empty() or (sources is not None and not sources):
             return []
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
+        where = {"source": {"$in": sorted(sources)}} if sources is not None else None
         result = self._vector_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=n)
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=n), where=where
         )
         # ChromaVectorStore reports exp(-distance); with cosine space, distance = 1 - cosine.
         return [

@@ -44,8 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
     ask.add_argument("-k", "--top-k", type=int, help="passages to retrieve")
+    _scope_arguments(ask)
 
-    commands.add_parser("chat", help="a terminal chat with follow-up questions")
+    chat = commands.add_parser("chat", help="a terminal chat with follow-up questions")
+    _scope_arguments(chat)
 
     serve = commands.add_parser("serve", help="start the web chat")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -125,6 +127,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _scope_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "scope", "answer from the chosen documents only (every option given must match)"
+    )
+    group.add_argument(
+        "--in",
+        dest="only",
+        action="append",
+        metavar="PATTERN",
+        help="a file, folder or glob pattern of document paths as `rag info` lists them "
+        "(repeatable)",
+    )
+    group.add_argument(
+        "--type", dest="types", action="append", metavar="SUFFIX", help="e.g. pdf (repeatable)"
+    )
+    group.add_argument(
+        "--folder", dest="folders", action="append", metavar="DIR", help="(repeatable)"
+    )
+    group.add_argument("--after", metavar="DATE", help="modified on or after DATE (2025-01-31)")
+    group.add_argument("--before", metavar="DATE", help="modified before DATE")
+
+
+def _scope(args: argparse.Namespace):
+    """The scope the command's options describe, or None."""
+    from rag.retrieval.scope import Scope
+
+    return Scope.of(args.only, args.types or (), args.folders or (), args.after, args.before)
+
+
 def _configure_logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="rag: %(message)s"
@@ -194,7 +225,8 @@ def run(args: argparse.Namespace) -> int:
         return mcp_server.run(rag.load_settings(config_file, **settings))
     if args.command == "eval":
         return evaluate(args, settings)
-    if args.command == "ask" and not (args.generator or args.top_k):
+    scope = _scope(args) if args.command in ("ask", "chat") else None
+    if args.command == "ask" and not (args.generator or args.top_k or scope or args.collection):
         answer = _ask_running_web_chat(args, settings)
         if answer is not None:
             _print_answer(answer, args.json)
@@ -202,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
     # `info` only reports: it never builds an index as a side effect
     bot = rag.open(build=args.command != "info", **settings)
     if args.command == "ask":
-        _print_answer(bot.ask(args.question), args.json)
+        _print_answer(bot.ask(args.question, scope=scope), args.json)
         return 0
     if args.command == "info":
         info = bot.info()
@@ -217,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
         for file in info.files:
             print(f"  {file.line}")
         return 0
-    return chat_loop(bot)
+    return chat_loop(bot, scope)
 
 
 def manage_collections(args: argparse.Namespace, settings: dict) -> int:
@@ -377,10 +409,14 @@ def evaluate(args: argparse.Namespace, settings: dict) -> int:
     return run_eval(request, rag.load_settings(config_file, **settings))
 
 
-def chat_loop(bot) -> int:
-    """Read questions until EOF or /quit; /new starts a new conversation."""
+def chat_loop(bot, scope=None) -> int:
+    """Read questions until EOF or /quit; /new starts a new conversation. Every answer comes
+    from the documents ``scope`` chooses, when given."""
     import rag
 
+    if scope is not None:
+        chosen = bot.select(scope)
+        print(f"(answering from {chosen.where}: {scope.describe()})")
     session = bot.chat()
     print("Ask a question about the documents. /new starts over, /quit (or Ctrl-D) leaves.")
     while True:
@@ -398,7 +434,7 @@ def chat_loop(bot) -> int:
         if not question:
             continue
         try:
-            answer = _stream_to_terminal(session.ask_stream(question))
+            answer = _stream_to_terminal(session.ask_stream(question, scope))
         except rag.RagError as error:
             print(f"rag: error: {error}")
             continue

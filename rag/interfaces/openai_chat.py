@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from rag.answering.compose import REFUSAL_TEXT
+from rag.answering.compose import REFUSAL_PREFIX
 from rag.chat import standalone_query
 from rag.interfaces.presentation import citation_record, sources_markdown
 from rag.types import Answer
@@ -140,7 +140,7 @@ def _history(turns: list[tuple[str, str]]) -> list[Answer]:
             continue
         reply = reply.split(SOURCES_HEADING, 1)[0].strip()
         query = standalone_query(text.strip(), history)
-        refused = not reply or reply.startswith(REFUSAL_TEXT)
+        refused = not reply or reply.startswith(REFUSAL_PREFIX)
         history.append(Answer(text.strip(), reply, [], refused, [], query=query))
     return history
 

@@ -27,12 +27,12 @@ class BM25Retriever:
             return None
         return embedding, lexical, lexical.scores(query)
 
-    def retrieve(self, query: str, k: int) -> list[Passage]:
+    def retrieve(self, query: str, k: int, sources: frozenset[str] | None = None) -> list[Passage]:
         found = self.scored(query)
         if found is None:
             return []
         embedding, lexical, scores = found
-        ranked = lexical.best(scores, k)
+        ranked = lexical.best(scores, k, sources)
         similarity = self.similarities(embedding, ranked, lexical)
         lexical_scores = {key: lexical.score_of(scores, key) for key in ranked}
         return ranked_passages(self.dense.store, ranked, similarity, lexical_scores)

@@ -19,10 +19,13 @@ class DenseRetriever:
         self.store = store
         self.embedder = embedder
 
-    def nearest(self, embedding: list[float], n: int) -> dict[Key, float]:
-        """The ``n`` paragraphs with the most similar windows, each scored by its best window."""
+    def nearest(
+        self, embedding: list[float], n: int, sources: frozenset[str] | None = None
+    ) -> dict[Key, float]:
+        """The ``n`` paragraphs with the most similar windows, each scored by its best window
+        (only paragraphs of ``sources`` when given)."""
         best: dict[Key, float] = {}
-        for hit in self.store.query(embedding, n * WINDOWS_PER_PASSAGE):
+        for hit in self.store.query(embedding, n * WINDOWS_PER_PASSAGE, sources):
             key = (hit.source, hit.paragraph)
             best[key] = max(best.get(key, -1.0), hit.similarity)
         return dict(sorted(best.items(), key=lambda item: (-item[1], item[0]))[:n])
@@ -38,9 +41,9 @@ class DenseRetriever:
                 best[key] = max(found)
         return best
 
-    def retrieve(self, query: str, k: int) -> list[Passage]:
+    def retrieve(self, query: str, k: int, sources: frozenset[str] | None = None) -> list[Passage]:
         if self.store.is_empty():
             return []
-        similarity = self.nearest(self.embedder.embed_query(query), k)
+        similarity = self.nearest(self.embedder.embed_query(query), k, sources)
         ranked = sorted(similarity, key=lambda key: (-similarity[key], key))[:k]
         return ranked_passages(self.store, ranked, similarity)

@@ -24,14 +24,14 @@ class HybridRetriever:
         self.depth = depth  # candidates taken from each arm
         self.weight = weight  # of the BM25 arm in the fused score
 
-    def retrieve(self, query: str, k: int) -> list[Passage]:
+    def retrieve(self, query: str, k: int, sources: frozenset[str] | None = None) -> list[Passage]:
         found = self.bm25.scored(query)
         if found is None:
             return []
         embedding, lexical, scores = found
         depth = max(k, self.depth)
-        similarity = self.dense.nearest(embedding, depth)
-        pool = list(dict.fromkeys([*lexical.best(scores, depth), *similarity]))
+        similarity = self.dense.nearest(embedding, depth, sources)
+        pool = list(dict.fromkeys([*lexical.best(scores, depth, sources), *similarity]))
         similarity |= self.bm25.similarities(
             embedding, [key for key in pool if key not in similarity], lexical
         )

@@ -18,8 +18,9 @@ MODES = ("hybrid", "dense", "bm25")
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str, k: int) -> list[Passage]:
-        """The ``k`` best paragraphs for ``query``, best first (ties: by source, paragraph)."""
+    def retrieve(self, query: str, k: int, sources: frozenset[str] | None = None) -> list[Passage]:
+        """The ``k`` best paragraphs for ``query``, best first (ties: by source, paragraph);
+        only paragraphs of ``sources`` when given, chosen before ranking."""
         ...
 
 
