@@ -151,9 +151,9 @@ def _scope_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _scope(args: argparse.Namespace):
     """The scope the command's options describe, or None."""
-    from rag.retrieval.scope import Scope
+    import rag
 
-    return Scope.of(args.only, args.types or (), args.folders or (), args.after, args.before)
+    return rag.Scope.of(args.only, args.types or (), args.folders or (), args.after, args.before)
 
 
 def _configure_logging(verbose: bool) -> None:
