@@ -15,6 +15,8 @@ import pytest
 import rag
 from tests.conftest import ARTICLE, run_rag
 
+pytestmark = pytest.mark.slow  # the embedding model on a real index
+
 LICENCES = Path("/usr/share/common-licenses")
 PATENT_QUESTION = "What happens to the patent licenses if you institute patent litigation?"
 OLD = 1_262_304_000  # 2010-01-01, the time the article file is given
