@@ -76,6 +76,47 @@ class Bot:
         # The same bot answering with other generators (with_generator), made once each.
         self._siblings: dict[str, Bot] = {}
         self._siblings_lock = threading.Lock()
+        self._generators: dict[tuple, Any] = {}  # shared by siblings and collection bots
+        self._generators_lock = threading.Lock()
+        # The same bot on the index's other collections (in_collection), made once each.
+        self._collections: dict[str, Bot] = {settings.collection: self}
+
+    def collection_names(self) -> list[str]:
+        """Every collection of this bot's index, the default first."""
+        from rag.indexing.collections import CollectionRegistry
+
+        return CollectionRegistry(self.settings).names()
+
+    def in_collection(self, name: str) -> Bot:
+        """This bot on collection ``name`` of the same index, with that collection's recorded
+        settings (corpus folder, embedding model, ...); it shares this bot's generator, and its
+        embedding model when the collection uses the same one. Made once per name; a
+        CollectionError when there is no such collection."""
+        from rag.indexing.bm25 import LexicalIndexes
+        from rag.indexing.collections import collection_settings
+        from rag.indexing.embedder import Embedder
+        from rag.indexing.store import ParagraphStore
+
+        with self._siblings_lock:
+            found = self._collections.get(name)
+            if found is not None:
+                return found
+            settings = collection_settings(self.settings.replace(collection=name))
+            bot = copy.copy(self)  # shares the generator, siblings' lock and this registry
+            bot.settings = settings
+            same_model = (settings.embed_model, settings.window_sentences) == (
+                self.settings.embed_model,
+                self.settings.window_sentences,
+            )
+            bot.embedder = self.embedder if same_model else Embedder(settings)
+            bot.store = ParagraphStore(settings)
+            bot.lexical = LexicalIndexes(bot.store, settings)
+            bot._corpus_lock = threading.Lock()
+            bot._siblings = {}
+            for own in ("_retriever", "_generator"):
+                bot.__dict__.pop(own, None)
+            self._collections[name] = bot
+            return bot
 
     @cached_property
     def generator(self) -> str:
@@ -114,9 +155,15 @@ class Bot:
 
     @cached_property
     def _generator(self):
+        """Made once per generator and embedding model for the bot and every sibling and
+        collection bot made from it (a local model is loaded once, whatever the collection)."""
         from rag.answering.factory import make_generator
 
-        return make_generator(self.settings, self.embedder)
+        key = (self.generator, self.settings.embed_model, self.settings.window_sentences)
+        with self._generators_lock:
+            if key not in self._generators:
+                self._generators[key] = make_generator(self.settings, self.embedder)
+            return self._generators[key]
 
     def ingest(
         self, paths: Iterable[str | Path] | None = None, progress: bool = False
@@ -354,6 +401,12 @@ def _settings(index_dir: str | Path | None, overrides: dict[str, Any]) -> Settin
 
     settings, explicit = _loaded(index_dir, overrides)
     return collection_settings(settings, keep=explicit)
+
+
+def collection_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """``load_settings``, then the recorded settings of the collection they name (its corpus
+    folder, embedding model, ...) over them, except those given in ``overrides``."""
+    return _settings(None, {"config_file": config_file, **overrides})
 
 
 def open(index_dir: str | Path | None = None, build: bool = True, **settings: Any) -> Bot:  # noqa: A001

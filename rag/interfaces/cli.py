@@ -226,7 +226,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "eval":
         return evaluate(args, settings)
     scope = _scope(args) if args.command in ("ask", "chat") else None
-    if args.command == "ask" and not (args.generator or args.top_k or scope or args.collection):
+    filtered = scope is not None and (scope.types or scope.folders or args.after or args.before)
+    if args.command == "ask" and not (args.generator or args.top_k or filtered):
         answer = _ask_running_web_chat(args, settings)
         if answer is not None:
             _print_answer(answer, args.json)
@@ -309,7 +310,13 @@ def _ingest_through_running_web_chat(args: argparse.Namespace, settings: dict):
     time): it re-indexes its corpus, with its models already loaded."""
     from rag.interfaces import remote
 
-    return _through_running_web_chat(settings, args.paths, remote.ingest, "indexed")
+    if args.collection and args.paths:
+        return None  # the server indexes a collection's own corpus folder only
+
+    def ingest(url: str, key: str | None):
+        return remote.ingest(url, key, args.collection)
+
+    return _through_running_web_chat(settings, args.paths, ingest, "indexed")
 
 
 def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
@@ -317,9 +324,10 @@ def _ask_running_web_chat(args: argparse.Namespace, settings: dict):
     models loaded already, so this takes well under a second)."""
     from rag.interfaces import remote
 
-    return _through_running_web_chat(
-        settings, None, lambda url, key: remote.ask(url, args.question, key), "answered"
-    )
+    def ask(url: str, key: str | None):
+        return remote.ask(url, args.question, key, args.collection, args.only)
+
+    return _through_running_web_chat(settings, None, ask, "answered")
 
 
 def _through_running_web_chat(settings: dict, paths: list[str] | None, call, done: str):
@@ -358,7 +366,7 @@ def serve(args: argparse.Namespace, settings: dict) -> int:
     from rag.interfaces.http_api import check_exposure
 
     config_file = settings.pop("config_file", None)
-    resolved = rag.load_settings(config_file, **settings)
+    resolved = rag.api.collection_settings(config_file, **settings)
     check_exposure(args.host, resolved.api_key)
     print(
         f"rag: web chat on http://{args.host}:{args.port} (API under /v1 and /api, docs at /docs)",

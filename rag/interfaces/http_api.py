@@ -18,14 +18,17 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from rag import Scope
 from rag.chat import ChatSession
 from rag.errors import (
+    CollectionError,
     ConfigError,
     DocumentNotFoundError,
     IndexBusyError,
     LLMUnavailableError,
     QuestionError,
     RagError,
+    ScopeError,
     StoreUnavailableError,
 )
 from rag.interfaces.openai_chat import (
@@ -64,20 +67,28 @@ class ApiError(Exception):
         self.status, self.message, self.code = status, message, code
 
 
+COLLECTION = "the index's collection to use (default: the server's)"
+ONLY = "answer from these documents only: files, folders or glob patterns of their paths"
+
+
 class Question(BaseModel):
     question: str = Field(description="the question, as a user would type it")
     generator: str | None = Field(None, description="answer generator (default: the server's)")
+    collection: str | None = Field(None, description=COLLECTION)
+    only: list[str] | None = Field(None, description=ONLY)
 
 
 class Search(BaseModel):
     question: str = Field(description="what to look for")
     k: int = Field(5, ge=1, le=50, description="how many passages")
+    collection: str | None = Field(None, description=COLLECTION)
+    only: list[str] | None = Field(None, description=ONLY)
 
 
 def _status_of(error: RagError) -> int:
-    if isinstance(error, QuestionError):
+    if isinstance(error, QuestionError | ScopeError):
         return 400
-    if isinstance(error, DocumentNotFoundError):
+    if isinstance(error, DocumentNotFoundError | CollectionError):
         return 404
     if isinstance(error, IndexBusyError):
         return 409
@@ -214,66 +225,80 @@ def build_api(service: BotService, login_required: bool = False) -> FastAPI:
         body = await request.body()
         bot = await run_in_threadpool(service.wait)
         chat = parse_request(body, bot.generator, bot.generators())
-        answering = bot.with_generator(chat.generator)
+        collection_bot = await run_in_threadpool(service.bot_for, chat.collection)
+        answering = collection_bot.with_generator(chat.generator)
         question = answering.validate_question(chat.question)
+        scope = Scope.of(only=chat.only) if chat.only is not None else None
+        answering.select(scope)  # a scope that matches nothing: one clear error, not a stream
         session = ChatSession(answering, turns=list(chat.history))
         completion = Completion(chat.model)
         if not chat.stream:
-            answer = await run_in_threadpool(session.ask, question)
+            answer = await run_in_threadpool(session.ask, question, scope)
             return JSONResponse(completion.whole(answer))
         return StreamingResponse(
-            _events(session.ask_stream(question), completion),
+            _events(session.ask_stream(question, scope), completion),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
     # --- documents ----------------------------------------------------------------------------
 
+    @app.get(f"{REST_PREFIX}/collections", dependencies=guarded, tags=["documents"])
+    def list_collections() -> dict:
+        """The index's collections, the default first."""
+        return {"collections": service.wait().collection_names()}
+
     @app.get(f"{REST_PREFIX}/documents", dependencies=guarded, tags=["documents"])
-    def list_documents() -> dict:
-        """Every indexed document with its paragraph count."""
-        return documents_record(service.wait().info().documents)
+    def list_documents(collection: str | None = None) -> dict:
+        """Every indexed document of the collection with its paragraph count."""
+        return documents_record(service.bot_for(collection).info().documents)
 
     @app.post(f"{REST_PREFIX}/documents", dependencies=guarded, tags=["documents"])
-    def upload_documents(files: list[UploadFile] = File(...)) -> dict:  # noqa: B008
-        """Add files to the corpus and index them, as the web chat's upload does: unsupported
-        or too large files are left out with a reason; when indexing fails, nothing changes."""
+    def upload_documents(
+        files: list[UploadFile] = File(...),  # noqa: B008
+        collection: str | None = None,
+    ) -> dict:
+        """Add files to the collection's corpus and index them, as the web chat's upload
+        does: unsupported or too large files are left out with a reason; when indexing fails,
+        nothing changes."""
+        service.bot_for(collection)  # an unknown collection: 404 before anything is saved
         with tempfile.TemporaryDirectory(prefix="rag-upload-") as folder:
             paths = [_saved(upload, Path(folder) / str(n)) for n, upload in enumerate(files)]
-            added = service.add_files(paths)
+            added = service.add_files(paths, collection)
         if added.report is None:
             raise ApiError(400, "Nothing added: " + "; ".join(added.rejected))
         return added.report.to_dict() | {"rejected": added.rejected}
 
     @app.delete(f"{REST_PREFIX}/documents/{{file:path}}", dependencies=guarded, tags=["documents"])
-    def delete_document(file: str) -> dict:
+    def delete_document(file: str, collection: str | None = None) -> dict:
         """Delete a document (its path as listed) from the corpus folder and the index."""
-        return service.remove_files([file]).to_dict()
+        return service.remove_files([file], collection).to_dict()
 
     @app.post(f"{REST_PREFIX}/ingest", dependencies=guarded, tags=["documents"])
-    def reingest() -> dict:
+    def reingest(collection: str | None = None) -> dict:
         """Re-index the corpus folder (what `rag ingest` asks of a running server)."""
-        return service.reingest().to_dict()
+        return service.reingest(collection).to_dict()
 
     @app.post(f"{REST_PREFIX}/retrieve", dependencies=guarded, tags=["questions"])
     def retrieve(search: Search) -> dict:
         """The passages most relevant to the question, best first, with their scores."""
-        passages = service.wait().retrieve(search.question, search.k)
+        bot = service.bot_for(search.collection)
+        passages = bot.retrieve(search.question, search.k, only=search.only)
         return {"passages": [citation_record(p) for p in passages]}
 
     @app.post(f"{REST_PREFIX}/ask", dependencies=guarded, tags=["questions"])
     def ask(question: Question) -> dict:
-        """The checked answer with its citations (``Answer`` as JSON), or a refusal."""
-        bot = service.wait()
+        """The checked answer with its citations (``Answer`` as JSON), or a refusal; from the
+        chosen collection and documents when given."""
+        bot = service.bot_for(question.collection)
         if question.generator and question.generator not in bot.generators():
             raise ApiError(
                 404,
                 f"no generator {question.generator!r}; this server has: "
                 + ", ".join(bot.generators()),
             )
-        return (
-            bot.with_generator(question.generator or bot.generator).ask(question.question).to_dict()
-        )
+        answering = bot.with_generator(question.generator or bot.generator)
+        return answering.ask(question.question, only=question.only).to_dict()
 
     return app
 

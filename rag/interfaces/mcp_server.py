@@ -36,30 +36,39 @@ class Documents:
             return None  # a Chroma server is shared: this process can open it itself
         return remote.running_server(self.settings.index_dir)
 
-    def _local(self) -> rag.Bot:
+    def _local(self, collection: str | None = None) -> rag.Bot:
         with self._opening:
             if self._bot is None:
                 bot = rag.Bot(self.settings)
                 bot.build_if_empty()
                 self._bot = bot
-            return self._bot
+        return self._bot.in_collection(collection) if collection else self._bot
 
-    def search(self, query: str, k: int) -> list[dict]:
+    def search(
+        self, query: str, k: int, collection: str | None = None, only: list[str] | None = None
+    ) -> list[dict]:
         url = self._server()
-        found = remote.retrieve(url, query, k, self.settings.api_key) if url else None
+        key = self.settings.api_key
+        found = remote.retrieve(url, query, k, key, collection, only) if url else None
         if found is not None:
             return found
-        return [citation_record(p) for p in self._local().retrieve(query, k)]
+        passages = self._local(collection).retrieve(query, k, only=only)
+        return [citation_record(p) for p in passages]
 
-    def ask(self, question: str) -> rag.Answer:
+    def ask(
+        self, question: str, collection: str | None = None, only: list[str] | None = None
+    ) -> rag.Answer:
         url = self._server()
-        answer = remote.ask(url, question, self.settings.api_key) if url else None
-        return answer if answer is not None else self._local().ask(question)
+        key = self.settings.api_key
+        answer = remote.ask(url, question, key, collection, only) if url else None
+        if answer is not None:
+            return answer
+        return self._local(collection).ask(question, only=only)
 
-    def documents(self) -> dict[str, int]:
+    def documents(self, collection: str | None = None) -> dict[str, int]:
         url = self._server()
-        found = remote.documents(url, self.settings.api_key) if url else None
-        return found if found is not None else self._local().info().documents
+        found = remote.documents(url, self.settings.api_key, collection) if url else None
+        return found if found is not None else self._local(collection).info().documents
 
 
 def build_server(settings: rag.Settings):
@@ -77,23 +86,30 @@ def build_server(settings: rag.Settings):
             raise ToolError(str(error)) from None
 
     @server.tool(structured_output=True)
-    def search_documents(query: str, k: int = 5) -> dict[str, Any]:
+    def search_documents(
+        query: str, k: int = 5, collection: str | None = None, only: list[str] | None = None
+    ) -> dict[str, Any]:
         """The k paragraphs of the documents most relevant to ``query``, best first: each
-        with its file, paragraph number, lines or page, heading, text and score."""
+        with its file, paragraph number, lines or page, heading, text and score. Optional:
+        ``collection`` (default: the configured one) and ``only`` (files, folders or glob
+        patterns of document paths to search)."""
         k = max(1, min(int(k), 50))
-        return {"passages": checked(lambda: documents.search(query, k))}
+        return {"passages": checked(lambda: documents.search(query, k, collection, only))}
 
     @server.tool(structured_output=True)
-    def ask_documents(question: str) -> dict[str, Any]:
+    def ask_documents(
+        question: str, collection: str | None = None, only: list[str] | None = None
+    ) -> dict[str, Any]:
         """Answer ``question`` from the documents: the answer text with [n] markers and a
-        Sources list, whether it refused (the documents do not say), and the citations."""
-        answer = checked(lambda: documents.ask(question))
+        Sources list, whether it refused (the documents do not say), and the citations.
+        Optional: ``collection`` and ``only``, as for search_documents."""
+        answer = checked(lambda: documents.ask(question, collection, only))
         return {"answer": message_content(answer)} | extra_fields(answer)
 
     @server.tool(structured_output=True)
-    def list_documents() -> dict[str, Any]:
-        """Every indexed document with its paragraph count."""
-        return documents_record(checked(documents.documents))
+    def list_documents(collection: str | None = None) -> dict[str, Any]:
+        """Every indexed document of the collection with its paragraph count."""
+        return documents_record(checked(lambda: documents.documents(collection)))
 
     return server
 

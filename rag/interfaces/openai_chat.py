@@ -53,6 +53,10 @@ class ChatRequest:
     question: str
     history: list[Answer]
     stream: bool
+    # rag's own fields (``extra_body`` in the openai client): the collection to answer from,
+    # and the documents within it (files, folders, glob patterns)
+    collection: str | None = None
+    only: list[str] | None = None
 
 
 def model_ids(default: str, generators: list[str]) -> dict[str, str]:
@@ -108,7 +112,15 @@ def parse_request(body: bytes, default: str, generators: list[str]) -> ChatReque
     stream = data.get("stream", False)
     if not isinstance(stream, bool):
         raise ChatRequestError(400, "'stream' must be true or false.", param="stream")
-    return ChatRequest(model, models[model], turns[-1][1], _history(turns[:-1]), stream)
+    collection = data.get("collection")
+    if collection is not None and not isinstance(collection, str):
+        raise ChatRequestError(400, "'collection' must be a string.", param="collection")
+    only = data.get("only")
+    if only is not None and not (isinstance(only, list) and all(isinstance(p, str) for p in only)):
+        raise ChatRequestError(400, "'only' must be a list of paths or patterns.", param="only")
+    return ChatRequest(
+        model, models[model], turns[-1][1], _history(turns[:-1]), stream, collection, only
+    )
 
 
 def _message(item: Any, number: int) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -64,28 +65,51 @@ def _read(path: Path) -> dict | None:
         return None
 
 
-def ask(url: str, question: str, api_key: str | None = None) -> Answer | None:
-    """The running web chat's answer to ``question``; None when it cannot be asked (then the
-    caller answers locally)."""
-    result = call(url, "ask", {"question": question}, api_key)
+def ask(
+    url: str,
+    question: str,
+    api_key: str | None = None,
+    collection: str | None = None,
+    only: list[str] | None = None,
+) -> Answer | None:
+    """The running web chat's answer to ``question`` (from ``collection`` and the documents
+    ``only`` names, when given); None when it cannot be asked (then the caller answers
+    locally, and reports any mistake in the question itself)."""
+    body = {"question": question, "collection": collection, "only": only}
+    result = call(url, "ask", body, api_key)
     return Answer.from_dict(result) if isinstance(result, dict) else None
 
 
-def ingest(url: str, api_key: str | None = None) -> IngestReport | None:
-    """Have the running web chat re-index its corpus (it owns the index while it runs)."""
-    result = call(url, "ingest", {}, api_key)
+def ingest(
+    url: str, api_key: str | None = None, collection: str | None = None
+) -> IngestReport | None:
+    """Have the running web chat re-index the collection's corpus (it owns the index while it
+    runs; default: its own collection)."""
+    query = f"?{urllib.parse.urlencode({'collection': collection})}" if collection else ""
+    result = call(url, f"ingest{query}", {}, api_key)
     return IngestReport.from_dict(result) if isinstance(result, dict) else None
 
 
-def retrieve(url: str, question: str, k: int, api_key: str | None = None) -> list[dict] | None:
+def retrieve(
+    url: str,
+    question: str,
+    k: int,
+    api_key: str | None = None,
+    collection: str | None = None,
+    only: list[str] | None = None,
+) -> list[dict] | None:
     """The running web chat's passages for ``question`` (records, best first)."""
-    result = call(url, "retrieve", {"question": question, "k": k}, api_key)
+    body = {"question": question, "k": k, "collection": collection, "only": only}
+    result = call(url, "retrieve", body, api_key)
     return result.get("passages") if isinstance(result, dict) else None
 
 
-def documents(url: str, api_key: str | None = None) -> dict[str, int] | None:
+def documents(
+    url: str, api_key: str | None = None, collection: str | None = None
+) -> dict[str, int] | None:
     """The running web chat's documents and their paragraph counts."""
-    result = call(url, "documents", None, api_key)
+    query = f"?{urllib.parse.urlencode({'collection': collection})}" if collection else ""
+    result = call(url, f"documents{query}", None, api_key)
     if not isinstance(result, dict):
         return None
     return {d["file"]: d["paragraphs"] for d in result.get("documents", [])}

@@ -51,33 +51,45 @@ class BotService:
             raise rag.RagError(self.status)
         return self.bot
 
-    def documents(self) -> dict[str, int]:
+    def bot_for(self, collection: str | None = None) -> rag.Bot:
+        """The bot on ``collection`` of the server's index (None: the server's own), once
+        open; a CollectionError when there is no such collection."""
+        bot = self.wait()
+        return bot if not collection else bot.in_collection(collection)
+
+    def collection_names(self) -> list[str]:
+        """The index's collections (only the server's own while the bot opens)."""
+        if not self.ready.is_set() or self.bot is None:
+            return [self.settings.collection]
+        return self.bot.collection_names()
+
+    def documents(self, collection: str | None = None) -> dict[str, int]:
         """Each indexed document and its paragraph count (empty while the bot opens)."""
         if not self.ready.is_set() or self.bot is None:
             return {}
-        return self.bot.info().documents
+        return self.bot_for(collection).info().documents
 
-    def file_reports(self) -> list[rag.FileReport]:
+    def file_reports(self, collection: str | None = None) -> list[rag.FileReport]:
         """What was read from each listed file (empty while the bot opens)."""
         if not self.ready.is_set() or self.bot is None:
             return []
-        return self.bot.info().files
+        return self.bot_for(collection).info().files
 
-    def add_files(self, paths: list[str | Path]) -> FilesAdded:
-        """Add files to the corpus and index them (rag.Bot.add_files): a failed re-index
-        raises and changes nothing."""
-        bot = self.wait()
+    def add_files(self, paths: list[str | Path], collection: str | None = None) -> FilesAdded:
+        """Add files to the collection's corpus and index them (rag.Bot.add_files): a failed
+        re-index raises and changes nothing."""
+        bot = self.bot_for(collection)
         with self.lock:
             return bot.add_files(paths)
 
-    def remove_files(self, sources: list[str]) -> rag.IngestReport:
+    def remove_files(self, sources: list[str], collection: str | None = None) -> rag.IngestReport:
         """Delete documents from the corpus and the index (rag.Bot.remove_files)."""
-        bot = self.wait()
+        bot = self.bot_for(collection)
         with self.lock:
             return bot.remove_files(sources)
 
-    def reingest(self) -> rag.IngestReport:
+    def reingest(self, collection: str | None = None) -> rag.IngestReport:
         """Re-index the corpus directory (what `rag ingest` asks of a running server)."""
-        bot = self.wait()
+        bot = self.bot_for(collection)
         with self.lock:
             return bot.ingest()
