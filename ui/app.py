@@ -57,10 +57,12 @@ class WebChat(BotService):
         path.write_text(conversation_markdown(conversation), encoding="utf-8")
         return str(path)
 
-    def document_rows(self, reports: list[rag.FileReport] | None = None) -> list[list]:
+    def document_rows(
+        self, reports: list[rag.FileReport] | None = None, collection: str | None = None
+    ) -> list[list]:
         """The Documents table: each file, its paragraphs, tables and pages OCR'd, and what
-        was left out of it (``reports``, else read)."""
-        reports = self.file_reports() if reports is None else reports
+        was left out of it (``reports``, else those of ``collection``)."""
+        reports = self.file_reports(collection) if reports is None else reports
         return [
             [
                 r.source,
@@ -72,10 +74,11 @@ class WebChat(BotService):
             for r in reports
         ]
 
-    def upload(self, paths: list[str]) -> str:
-        """Add uploads to the corpus (rag.Bot.add_files); a failed upload changes nothing."""
+    def upload(self, paths: list[str], collection: str | None = None) -> str:
+        """Add uploads to the collection's corpus (rag.Bot.add_files); a failed upload
+        changes nothing."""
         try:
-            added = self.add_files(paths)
+            added = self.add_files(paths, collection)
         except rag.RagError as error:
             return f"Upload rejected, nothing changed: {error}"
         skipped = "; ".join(added.rejected)
@@ -88,12 +91,12 @@ class WebChat(BotService):
         )
         return message + (" Skipped: " + skipped if skipped else "")
 
-    def delete(self, source: str | None) -> str:
+    def delete(self, source: str | None, collection: str | None = None) -> str:
         """Delete one document from the corpus and the index (rag.Bot.remove_files)."""
         if not source:
             return "Choose a document to delete."
         try:
-            report = self.remove_files([source])
+            report = self.remove_files([source], collection)
         except rag.RagError as error:
             return f"Not deleted, nothing changed: {error}"
         return f"Deleted {source}; {report.paragraphs} paragraphs indexed."
@@ -102,13 +105,21 @@ class WebChat(BotService):
 def build_app(web: WebChat):
     import gradio as gr
 
-    def respond(message: str, conversation: Conversation):
+    def respond(
+        message: str,
+        conversation: Conversation,
+        collection: str | None = None,
+        only: list[str] | None = None,
+    ):
         """Show the question at once (queued behind a running answer if there is one), then
         answer it in turn: its draft as the model writes, then the checked answer and sources,
-        saved in the browser and offered as a Markdown download."""
+        saved in the browser and offered as a Markdown download. The answer comes from the
+        chosen collection and, when some are chosen, from those documents only."""
         try:
-            bot = web.wait()
+            bot = web.bot_for(collection)
             question = bot.validate_question(message)
+            scope = rag.Scope.of(only=only) if only else None
+            bot.select(scope)  # a pattern that matches nothing: one line, before queueing
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
         exchange = conversation.submit(question)
@@ -123,7 +134,7 @@ def build_app(web: WebChat):
                 # No lock here: retrieval and the extractive generator run in parallel for
                 # every user; the model takes questions in turns (rag.answering.models.turns), and
                 # closing the stream (Stop, or the browser going away) gives up the turn.
-                with closing(session.ask_stream(question)) as stream:
+                with closing(session.ask_stream(question, scope)) as stream:
                     for item in stream:
                         if exchange.stop_requested:
                             break  # closing the stream stops the model at its next token
@@ -176,19 +187,37 @@ def build_app(web: WebChat):
     # (this module's annotations are strings, which Gradio cannot resolve).
     show_sources.__annotations__["selected"] = gr.SelectData
 
-    def refresh_documents():
-        reports = web.file_reports()  # read once for the table and the delete choices
-        choices = [report.source for report in reports]
-        return web.document_rows(reports), gr.Dropdown(choices=choices, value=None)
+    def refresh_documents(collection: str | None = None, only: list[str] | None = None):
+        """The chosen collection's documents: the table, the delete choices and the choices
+        of documents to ask (those chosen before are kept if the collection has them, and
+        patterns typed in always)."""
+        try:
+            reports = web.file_reports(collection)  # read once for all three
+        except rag.RagError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        choices = [report.source for report in reports if report.paragraphs]
+        kept = [p for p in only or [] if p in choices or any(c in p for c in "*?[/")]
+        return (
+            web.document_rows(reports),
+            gr.Dropdown(choices=[r.source for r in reports], value=None),
+            gr.Dropdown(choices=choices, value=kept),
+        )
 
     def new_chat(conversation: Conversation):
         conversation.clear()
         return [], sources_html(None), "", [], None
 
-    def status():
-        """The start-up banner; the poll stops once the index is ready."""
+    def status(collection: str | None = None):
+        """The start-up banner; the poll stops once the index is ready (then the collection
+        choices are filled in)."""
         ready = web.ready.is_set()
-        return web.status, web.document_rows(), gr.Timer(active=not ready)
+        names = web.collection_names()
+        return (
+            web.status,
+            web.document_rows(collection=collection),
+            gr.Timer(active=not ready),
+            gr.Dropdown(choices=names, value=collection if collection in names else names[0]),
+        )
 
     with gr.Blocks(title="rag — ask your documents") as app:
         banner = gr.Markdown(lambda: web.status, elem_id="status")
@@ -211,6 +240,27 @@ def build_app(web: WebChat):
                         elem_id="question",
                         submit_btn=True,
                     )
+                    with gr.Row():
+                        collection = gr.Dropdown(
+                            label="Collection",
+                            choices=[web.settings.collection],
+                            value=web.settings.collection,
+                            # the choices are filled in once the index is open, and
+                            # collections made later can be typed; an unknown one is
+                            # refused in one line when asked
+                            allow_custom_value=True,
+                            elem_id="collection",
+                            scale=1,
+                        )
+                        only = gr.Dropdown(
+                            label="Only these documents (or type a pattern: manuals/*.html)",
+                            choices=[],
+                            value=[],
+                            multiselect=True,
+                            allow_custom_value=True,
+                            elem_id="only",
+                            scale=3,
+                        )
                     with gr.Row():
                         stop_button = gr.Button("Stop", elem_id="stop", variant="stop")
                         new = gr.Button("New chat", elem_id="new-chat")
@@ -246,7 +296,7 @@ def build_app(web: WebChat):
 
         question.submit(
             respond,
-            [question, conversation],
+            [question, conversation, collection, only],
             [question, chatbot, sources, saved, download],
             api_name="ask",
             # a question sent while the previous answer is written must not be dropped: every
@@ -262,18 +312,32 @@ def build_app(web: WebChat):
         )
         stop_button.click(stop, conversation, None, api_name="stop", concurrency_limit=None)
         chatbot.select(show_sources, conversation, sources, concurrency_limit=None)
+        documents = [table, chosen, only]
         upload.upload(
-            lambda files: web.upload([f if isinstance(f, str) else f.name for f in files]),
-            upload,
+            lambda files, name: web.upload(
+                [f if isinstance(f, str) else f.name for f in files], name
+            ),
+            [upload, collection],
             result,
             api_name="upload",
-        ).then(refresh_documents, None, [table, chosen])
-        delete.click(web.delete, chosen, result, api_name="delete").then(
-            refresh_documents, None, [table, chosen]
+        ).then(refresh_documents, [collection, only], documents)
+        delete.click(web.delete, [chosen, collection], result, api_name="delete").then(
+            refresh_documents, [collection, only], documents
+        )
+        # Another collection: its documents, and a new conversation (follow-ups would
+        # otherwise lean on answers from the other one).
+        collection.input(refresh_documents, [collection, only], documents).then(
+            new_chat, conversation, [chatbot, sources, question, saved, download]
         )
         timer = gr.Timer(1.0)
-        timer.tick(status, None, [banner, table, timer], show_progress="hidden", api_name="status")
-        app.load(refresh_documents, None, [table, chosen])
+        timer.tick(
+            status,
+            collection,
+            [banner, table, timer, collection],
+            show_progress="hidden",
+            api_name="status",
+        )
+        app.load(refresh_documents, [collection, only], documents)
         app.load(restore, [saved, conversation], [chatbot, sources, download])
     return app
 

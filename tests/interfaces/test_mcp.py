@@ -50,7 +50,7 @@ def call_tools(work, generator: str, calls: list[tuple[str, dict]]):
 def test_an_mcp_client_lists_the_tools_and_calls_each(project, generator):
     if generator == "local":
         require_local_llm()
-    tools, (asked, found, listed, empty) = call_tools(
+    tools, (asked, found, listed, empty, elsewhere, unmatched) = call_tools(
         project,
         generator,
         [
@@ -61,11 +61,18 @@ def test_an_mcp_client_lists_the_tools_and_calls_each(project, generator):
             ("search_documents", {"query": "Kremlin spokesperson", "k": 2}),
             ("list_documents", {}),
             ("ask_documents", {"question": "   "}),
+            ("list_documents", {"collection": "contracts"}),
+            ("search_documents", {"query": "Kremlin", "only": ["manuals/*"]}),
         ],
     )
     by_name = {tool.name: tool for tool in tools}
     assert set(by_name) == {"search_documents", "ask_documents", "list_documents"}
-    assert set(by_name["search_documents"].input_schema["properties"]) == {"query", "k"}
+    assert set(by_name["search_documents"].input_schema["properties"]) == {
+        "query",
+        "k",
+        "collection",
+        "only",
+    }
 
     answer = asked.structured_content
     assert not asked.is_error and answer["refused"] is False
@@ -85,3 +92,5 @@ def test_an_mcp_client_lists_the_tools_and_calls_each(project, generator):
         "paragraphs": 11,
     }
     assert empty.is_error and empty.content[0].text.endswith("the question is empty")
+    assert elsewhere.is_error and "no collection 'contracts'" in elsewhere.content[0].text
+    assert unmatched.is_error and "no document matches 'manuals/*'" in unmatched.content[0].text
