@@ -72,6 +72,9 @@ class Settings:
     # required when it listens on anything but loopback. Request bodies above the limit get 413
     # (an upload to /api/documents may carry api_max_files files of upload_max_mb each).
     api_key: str | None = None
+    # `rag serve`: who may log in (web chat) or call the API with their own key, and which
+    # collections each sees (a TOML file that `rag users add` writes; see README).
+    users_file: Path | None = None
     api_max_request_kb: int = 1024
     api_max_files: int = 16
     # LLM generators. llm_model: a GGUF path for "local" (default: the packaged model), the

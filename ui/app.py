@@ -15,6 +15,7 @@ from rag.interfaces import remote
 from rag.interfaces.http_api import LOOPBACK, build_api, check_exposure
 from rag.interfaces.http_server import RunningServer
 from rag.interfaces.service import BotService
+from rag.interfaces.users import User, Users
 from rag.reading.readers import SUPPORTED_SUFFIXES
 from rag.types import Waiting
 from ui.conversation import Conversation
@@ -51,6 +52,12 @@ class WebChat(BotService):
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="rag-chat-")
     )
 
+    def user(self, request) -> User | None:
+        """The logged-in user of a Gradio request (None when the server has no login)."""
+        if self.users is None or request is None:
+            return None
+        return self.users.by_name.get(getattr(request, "username", None) or "")
+
     def export(self, conversation: Conversation) -> str:
         """The conversation as a Markdown file to download (one file per conversation)."""
         path = Path(self.exports.name) / f"conversation-{id(conversation):x}.md"
@@ -58,11 +65,18 @@ class WebChat(BotService):
         return str(path)
 
     def document_rows(
-        self, reports: list[rag.FileReport] | None = None, collection: str | None = None
+        self,
+        reports: list[rag.FileReport] | None = None,
+        collection: str | None = None,
+        user: User | None = None,
     ) -> list[list]:
         """The Documents table: each file, its paragraphs, tables and pages OCR'd, and what
         was left out of it (``reports``, else those of ``collection``)."""
-        reports = self.file_reports(collection) if reports is None else reports
+        if reports is None:
+            try:
+                reports = self.file_reports(collection, user)
+            except rag.RagError:
+                reports = []
         return [
             [
                 r.source,
@@ -74,11 +88,13 @@ class WebChat(BotService):
             for r in reports
         ]
 
-    def upload(self, paths: list[str], collection: str | None = None) -> str:
+    def upload(
+        self, paths: list[str], collection: str | None = None, user: User | None = None
+    ) -> str:
         """Add uploads to the collection's corpus (rag.Bot.add_files); a failed upload
         changes nothing."""
         try:
-            added = self.add_files(paths, collection)
+            added = self.add_files(paths, collection, user)
         except rag.RagError as error:
             return f"Upload rejected, nothing changed: {error}"
         skipped = "; ".join(added.rejected)
@@ -91,12 +107,14 @@ class WebChat(BotService):
         )
         return message + (" Skipped: " + skipped if skipped else "")
 
-    def delete(self, source: str | None, collection: str | None = None) -> str:
+    def delete(
+        self, source: str | None, collection: str | None = None, user: User | None = None
+    ) -> str:
         """Delete one document from the corpus and the index (rag.Bot.remove_files)."""
         if not source:
             return "Choose a document to delete."
         try:
-            report = self.remove_files([source], collection)
+            report = self.remove_files([source], collection, user)
         except rag.RagError as error:
             return f"Not deleted, nothing changed: {error}"
         return f"Deleted {source}; {report.paragraphs} paragraphs indexed."
@@ -110,13 +128,14 @@ def build_app(web: WebChat):
         conversation: Conversation,
         collection: str | None = None,
         only: list[str] | None = None,
+        request=None,
     ):
         """Show the question at once (queued behind a running answer if there is one), then
         answer it in turn: its draft as the model writes, then the checked answer and sources,
         saved in the browser and offered as a Markdown download. The answer comes from the
         chosen collection and, when some are chosen, from those documents only."""
         try:
-            bot = web.bot_for(collection)
+            bot = web.bot_for(collection, web.user(request))
             question = bot.validate_question(message)
             scope = rag.Scope.of(only=only) if only else None
             bot.select(scope)  # a pattern that matches nothing: one line, before queueing
@@ -187,12 +206,14 @@ def build_app(web: WebChat):
     # (this module's annotations are strings, which Gradio cannot resolve).
     show_sources.__annotations__["selected"] = gr.SelectData
 
-    def refresh_documents(collection: str | None = None, only: list[str] | None = None):
+    def refresh_documents(
+        collection: str | None = None, only: list[str] | None = None, request=None
+    ):
         """The chosen collection's documents: the table, the delete choices and the choices
         of documents to ask (those chosen before are kept if the collection has them, and
         patterns typed in always)."""
         try:
-            reports = web.file_reports(collection)  # read once for all three
+            reports = web.file_reports(collection, web.user(request))  # once for all three
         except rag.RagError as error:
             raise gr.Error(str(error), print_exception=False) from None
         choices = [report.source for report in reports if report.paragraphs]
@@ -207,16 +228,18 @@ def build_app(web: WebChat):
         conversation.clear()
         return [], sources_html(None), "", [], None
 
-    def status(collection: str | None = None):
+    def status(collection: str | None = None, request=None):
         """The start-up banner; the poll stops once the index is ready (then the collection
-        choices are filled in)."""
+        choices are filled in: those the user may see)."""
         ready = web.ready.is_set()
-        names = web.collection_names()
+        user = web.user(request)
+        names = web.collection_names(user) or [""]
+        collection = collection if collection in names else names[0]
         return (
             web.status,
-            web.document_rows(collection=collection),
+            web.document_rows(collection=collection, user=user),
             gr.Timer(active=not ready),
-            gr.Dropdown(choices=names, value=collection if collection in names else names[0]),
+            gr.Dropdown(choices=names, value=collection),
         )
 
     with gr.Blocks(title="rag — ask your documents") as app:
@@ -313,15 +336,26 @@ def build_app(web: WebChat):
         stop_button.click(stop, conversation, None, api_name="stop", concurrency_limit=None)
         chatbot.select(show_sources, conversation, sources, concurrency_limit=None)
         documents = [table, chosen, only]
+
+        def upload_files(files, name, request=None):
+            paths = [f if isinstance(f, str) else f.name for f in files]
+            return web.upload(paths, name, web.user(request))
+
+        def delete_file(source, name, request=None):
+            return web.delete(source, name, web.user(request))
+
+        # Gradio passes the request (and with it the logged-in user) to a parameter annotated
+        # with gr.Request.
+        for handler in (respond, refresh_documents, status, upload_files, delete_file):
+            handler.__annotations__["request"] = gr.Request
+
         upload.upload(
-            lambda files, name: web.upload(
-                [f if isinstance(f, str) else f.name for f in files], name
-            ),
+            upload_files,
             [upload, collection],
             result,
             api_name="upload",
         ).then(refresh_documents, [collection, only], documents)
-        delete.click(web.delete, [chosen, collection], result, api_name="delete").then(
+        delete.click(delete_file, [chosen, collection], result, api_name="delete").then(
             refresh_documents, [collection, only], documents
         )
         # Another collection: its documents, and a new conversation (follow-ups would
@@ -348,6 +382,7 @@ def serve(
     port: int = 7860,
     auth: tuple[str, str] | None = None,
     block: bool = True,
+    users: Users | None = None,
 ) -> RunningServer:
     """Start the web chat with the API beside it (rag.interfaces.http_api) on one server;
     returns it (already running when ``block`` is false). Off loopback the API needs a key
@@ -355,21 +390,23 @@ def serve(
     import gradio as gr
 
     check_exposure(host, settings.api_key)
-    if host not in LOOPBACK and auth is None:
+    if auth is not None:
+        users = Users.single(*auth)
+    if host not in LOOPBACK and users is None:
         log.warning(
             "serving on %s without --auth: anyone who can reach it can read the documents", host
         )
-    web = WebChat(settings)
+    web = WebChat(settings, users=users)
     blocks = build_app(web)
     blocks.queue(default_concurrency_limit=4)
-    api = build_api(web, login_required=auth is not None)
+    api = build_api(web, login_required=users is not None)
     gr.mount_gradio_app(
         api,
         blocks,
         path="/",
         server_name=host,
         server_port=port,
-        auth=auth,
+        auth=(lambda name, password: users.login(name, password) is not None) if users else None,
         css=CSS,
         theme=gr.themes.Soft(),
         footer_links=[],
@@ -380,7 +417,7 @@ def serve(
     # Loading the model imports torch & co. (most of the start-up time): the page is up first
     # and says so, instead of staying blank.
     web.start()
-    if auth is None or settings.api_key:  # `rag ask` may use this server's API
+    if users is None or settings.api_key:  # `rag ask` may use this server's API
         announce_host = "127.0.0.1" if host in ("0.0.0.0", "::", "localhost") else host
         remote.announce(settings.index_dir, settings.corpus_dir, f"http://{announce_host}:{port}/")
         atexit.register(remote.withdraw, settings.index_dir)

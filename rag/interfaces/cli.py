@@ -53,6 +53,31 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     serve.add_argument("--auth", help="require login USER:PASSWORD (or set RAG_UI_AUTH)")
+    serve.add_argument(
+        "--users",
+        dest="users_file",
+        metavar="FILE",
+        help="require login by the users of FILE, each seeing their own collections "
+        "(or set RAG_USERS_FILE; `rag users add` writes it)",
+    )
+
+    users = commands.add_parser("users", help="add a user of `rag serve --users FILE`")
+    user_actions = users.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add_user = user_actions.add_parser(
+        "add", help="add or replace a user; prints their API key (asks for the password)"
+    )
+    add_user.add_argument("name")
+    add_user.add_argument("--file", dest="users_file", metavar="FILE", help="the users file")
+    add_user.add_argument(
+        "--collections",
+        default="",
+        metavar="A,B",
+        help="the collections the user sees, comma-separated ('*': all)",
+    )
+    add_user.add_argument("--admin", action="store_true", help="sees every collection")
+    add_user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
 
     commands.add_parser(
         "mcp",
@@ -218,6 +243,8 @@ def run(args: argparse.Namespace) -> int:
         return serve(args, settings)
     if args.command == "collections":
         return manage_collections(args, settings)
+    if args.command == "users":
+        return manage_users(args, settings)
     if args.command == "mcp":
         from rag.interfaces import mcp_server
 
@@ -281,6 +308,27 @@ def manage_collections(args: argparse.Namespace, settings: dict) -> int:
             f"{collection.name}: {collection.documents} document(s), {collection.paragraphs} "
             f"paragraphs, corpus {collection.corpus_dir}, model {collection.embed_model}"
         )
+    return 0
+
+
+def manage_users(args: argparse.Namespace, settings: dict) -> int:
+    import getpass
+    from pathlib import Path
+
+    import rag
+    from rag.interfaces.users import add_user
+
+    config_file = settings.pop("config_file", None)
+    path = args.users_file or rag.load_settings(config_file, **settings).users_file
+    if not path:
+        raise rag.ConfigError("name the users file: --file FILE (or set RAG_USERS_FILE)")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+    collections = [c.strip() for c in args.collections.split(",") if c.strip()]
+    key = add_user(Path(path), args.name, password, collections, args.admin)
+    print(f"added {args.name} to {path}; their API key (shown once): {key}")
     return 0
 
 
@@ -364,15 +412,21 @@ def serve(args: argparse.Namespace, settings: dict) -> int:
             raise rag.ConfigError("--auth must look like USER:PASSWORD")
         auth = (user, password)
     from rag.interfaces.http_api import check_exposure
+    from rag.interfaces.users import Users
 
     config_file = settings.pop("config_file", None)
+    if args.users_file:
+        settings["users_file"] = args.users_file
     resolved = rag.api.collection_settings(config_file, **settings)
     check_exposure(args.host, resolved.api_key)
+    users = Users.load(resolved.users_file) if resolved.users_file else None
+    if users is not None and auth is not None:
+        raise rag.ConfigError("use either --auth or --users, not both")
     print(
         f"rag: web chat on http://{args.host}:{args.port} (API under /v1 and /api, docs at /docs)",
         file=sys.stderr,
     )
-    serve_web_chat(resolved, args.host, args.port, auth)
+    serve_web_chat(resolved, args.host, args.port, auth, users=users)
     return 0
 
 

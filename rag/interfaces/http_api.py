@@ -43,6 +43,7 @@ from rag.interfaces.openai_chat import (
 )
 from rag.interfaces.presentation import citation_record, documents_record
 from rag.interfaces.service import BotService
+from rag.interfaces.users import User
 from rag.types import Answer, Waiting
 
 OPENAI_PREFIX = "/v1"
@@ -185,28 +186,46 @@ def build_api(service: BotService, login_required: bool = False) -> FastAPI:
     async def rag_error(request: Request, error: RagError):
         return _error_response(request, _status_of(error), str(error))
 
-    def authorise(request: Request) -> None:
-        if settings.api_key is None:
-            if login_required:
-                raise ApiError(
-                    401,
-                    "This server's web chat needs a login and it has no API key: "
-                    "start it with RAG_API_KEY set to use its API.",
-                    "invalid_api_key",
-                )
-            return
+    def authorise(request: Request) -> User | None:
+        """The caller: None for the server's own key (or no login at all), which sees every
+        collection; a user of the users file by their API key (Bearer) or password (Basic)."""
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(
-            given.strip().encode(), settings.api_key.encode()
+        given, scheme = given.strip(), scheme.lower()
+        if (
+            settings.api_key
+            and scheme == "bearer"
+            and secrets.compare_digest(given.encode(), settings.api_key.encode())
         ):
+            return None
+        users = service.users
+        if users is not None and scheme == "bearer":
+            user = users.by_key(given)
+            if user is not None:
+                return user
+        if users is not None and scheme == "basic":
+            name, _, password = _basic(given).partition(":")
+            user = users.login(name, password)
+            if user is not None:
+                return user
+        if settings.api_key is None and not login_required and users is None:
+            return None
+        if settings.api_key is None and users is None:
             raise ApiError(
                 401,
-                "Incorrect or missing API key: send 'Authorization: Bearer KEY' with the "
-                "server's RAG_API_KEY.",
+                "This server's web chat needs a login and it has no API key: "
+                "start it with RAG_API_KEY set to use its API.",
                 "invalid_api_key",
             )
+        raise ApiError(
+            401,
+            "Incorrect or missing API key: send 'Authorization: Bearer KEY' with the "
+            "server's RAG_API_KEY"
+            + (" or your own key (`rag users add`)." if users is not None else "."),
+            "invalid_api_key",
+        )
 
     guarded = [Depends(authorise)]
+    caller = Depends(authorise)
 
     # --- OpenAI-compatible chat ---------------------------------------------------------------
 
@@ -216,8 +235,8 @@ def build_api(service: BotService, login_required: bool = False) -> FastAPI:
         bot = service.wait()
         return models_list(bot.generator, bot.generators())
 
-    @app.post(f"{OPENAI_PREFIX}/chat/completions", dependencies=guarded, tags=["OpenAI-compatible"])
-    async def chat_completions(request: Request):
+    @app.post(f"{OPENAI_PREFIX}/chat/completions", tags=["OpenAI-compatible"])
+    async def chat_completions(request: Request, user: User | None = caller):
         """Answer the last user message (earlier turns make a follow-up standalone), as
         OpenAI's chat completions do, streamed with ``"stream": true``. The answer keeps its
         ``[n]`` markers and ends with a Sources list; ``citations`` (and ``refused``) carry
@@ -225,7 +244,7 @@ def build_api(service: BotService, login_required: bool = False) -> FastAPI:
         body = await request.body()
         bot = await run_in_threadpool(service.wait)
         chat = parse_request(body, bot.generator, bot.generators())
-        collection_bot = await run_in_threadpool(service.bot_for, chat.collection)
+        collection_bot = await run_in_threadpool(service.bot_for, chat.collection, user)
         answering = collection_bot.with_generator(chat.generator)
         question = answering.validate_question(chat.question)
         scope = Scope.of(only=chat.only) if chat.only is not None else None
@@ -243,54 +262,58 @@ def build_api(service: BotService, login_required: bool = False) -> FastAPI:
 
     # --- documents ----------------------------------------------------------------------------
 
-    @app.get(f"{REST_PREFIX}/collections", dependencies=guarded, tags=["documents"])
-    def list_collections() -> dict:
-        """The index's collections, the default first."""
-        return {"collections": service.wait().collection_names()}
+    @app.get(f"{REST_PREFIX}/collections", tags=["documents"])
+    def list_collections(user: User | None = caller) -> dict:
+        """The index's collections the caller may see, the default first."""
+        service.wait()
+        return {"collections": service.collection_names(user)}
 
-    @app.get(f"{REST_PREFIX}/documents", dependencies=guarded, tags=["documents"])
-    def list_documents(collection: str | None = None) -> dict:
+    @app.get(f"{REST_PREFIX}/documents", tags=["documents"])
+    def list_documents(collection: str | None = None, user: User | None = caller) -> dict:
         """Every indexed document of the collection with its paragraph count."""
-        return documents_record(service.bot_for(collection).info().documents)
+        return documents_record(service.bot_for(collection, user).info().documents)
 
-    @app.post(f"{REST_PREFIX}/documents", dependencies=guarded, tags=["documents"])
+    @app.post(f"{REST_PREFIX}/documents", tags=["documents"])
     def upload_documents(
         files: list[UploadFile] = File(...),  # noqa: B008
         collection: str | None = None,
+        user: User | None = caller,
     ) -> dict:
         """Add files to the collection's corpus and index them, as the web chat's upload
         does: unsupported or too large files are left out with a reason; when indexing fails,
         nothing changes."""
-        service.bot_for(collection)  # an unknown collection: 404 before anything is saved
+        service.bot_for(collection, user)  # not theirs or unknown: 404 before anything is saved
         with tempfile.TemporaryDirectory(prefix="rag-upload-") as folder:
             paths = [_saved(upload, Path(folder) / str(n)) for n, upload in enumerate(files)]
-            added = service.add_files(paths, collection)
+            added = service.add_files(paths, collection, user)
         if added.report is None:
             raise ApiError(400, "Nothing added: " + "; ".join(added.rejected))
         return added.report.to_dict() | {"rejected": added.rejected}
 
-    @app.delete(f"{REST_PREFIX}/documents/{{file:path}}", dependencies=guarded, tags=["documents"])
-    def delete_document(file: str, collection: str | None = None) -> dict:
+    @app.delete(f"{REST_PREFIX}/documents/{{file:path}}", tags=["documents"])
+    def delete_document(
+        file: str, collection: str | None = None, user: User | None = caller
+    ) -> dict:
         """Delete a document (its path as listed) from the corpus folder and the index."""
-        return service.remove_files([file], collection).to_dict()
+        return service.remove_files([file], collection, user).to_dict()
 
-    @app.post(f"{REST_PREFIX}/ingest", dependencies=guarded, tags=["documents"])
-    def reingest(collection: str | None = None) -> dict:
+    @app.post(f"{REST_PREFIX}/ingest", tags=["documents"])
+    def reingest(collection: str | None = None, user: User | None = caller) -> dict:
         """Re-index the corpus folder (what `rag ingest` asks of a running server)."""
-        return service.reingest(collection).to_dict()
+        return service.reingest(collection, user).to_dict()
 
-    @app.post(f"{REST_PREFIX}/retrieve", dependencies=guarded, tags=["questions"])
-    def retrieve(search: Search) -> dict:
+    @app.post(f"{REST_PREFIX}/retrieve", tags=["questions"])
+    def retrieve(search: Search, user: User | None = caller) -> dict:
         """The passages most relevant to the question, best first, with their scores."""
-        bot = service.bot_for(search.collection)
+        bot = service.bot_for(search.collection, user)
         passages = bot.retrieve(search.question, search.k, only=search.only)
         return {"passages": [citation_record(p) for p in passages]}
 
-    @app.post(f"{REST_PREFIX}/ask", dependencies=guarded, tags=["questions"])
-    def ask(question: Question) -> dict:
+    @app.post(f"{REST_PREFIX}/ask", tags=["questions"])
+    def ask(question: Question, user: User | None = caller) -> dict:
         """The checked answer with its citations (``Answer`` as JSON), or a refusal; from the
         chosen collection and documents when given."""
-        bot = service.bot_for(question.collection)
+        bot = service.bot_for(question.collection, user)
         if question.generator and question.generator not in bot.generators():
             raise ApiError(
                 404,
@@ -301,6 +324,17 @@ def build_api(service: BotService, login_required: bool = False) -> FastAPI:
         return answering.ask(question.question, only=question.only).to_dict()
 
     return app
+
+
+def _basic(credentials: str) -> str:
+    """``USER:PASSWORD`` from HTTP Basic credentials ("" when they are not base64)."""
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
 
 
 def _saved(upload: UploadFile, folder: Path) -> Path:

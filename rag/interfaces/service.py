@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rag
+from rag.interfaces.users import User, Users
 from rag.types import FilesAdded
 
 LOADING = "Loading the embedding model… (questions wait until it is ready)"
@@ -25,6 +26,8 @@ class BotService:
     # Held by every change to the corpus made through this server (uploads, deletions and
     # re-indexing); ingest also takes the index's writer lock, as `rag ingest` does.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Who may log in, and which collections each sees (None: no login, everything seen).
+    users: Users | None = None
 
     def start(self) -> None:
         threading.Thread(target=self._open, daemon=True).start()
@@ -51,45 +54,69 @@ class BotService:
             raise rag.RagError(self.status)
         return self.bot
 
-    def bot_for(self, collection: str | None = None) -> rag.Bot:
-        """The bot on ``collection`` of the server's index (None: the server's own), once
-        open; a CollectionError when there is no such collection."""
+    def bot_for(self, collection: str | None = None, user: User | None = None) -> rag.Bot:
+        """The bot on ``collection`` of the server's index (None: the server's own, or the
+        user's first when not theirs), once open. A CollectionError when there is no such
+        collection or ``user`` may not see it (the same words either way, naming only the
+        user's collections)."""
         bot = self.wait()
-        return bot if not collection else bot.in_collection(collection)
+        name = self._permitted(collection, user)
+        return bot if name in (None, bot.settings.collection) else bot.in_collection(name)
 
-    def collection_names(self) -> list[str]:
-        """The index's collections (only the server's own while the bot opens)."""
+    def _permitted(self, collection: str | None, user: User | None) -> str | None:
+        if user is None:
+            return collection
+        visible = self.collection_names(user)
+        own = self.settings.collection
+        name = collection or (own if own in visible else next(iter(visible), None))
+        if name is None or name not in visible:
+            raise rag.CollectionError(
+                f"no collection {collection or own!r}; yours: {', '.join(visible) or 'none'}"
+            )
+        return name
+
+    def collection_names(self, user: User | None = None) -> list[str]:
+        """The index's collections ``user`` may see (only the server's own while the bot
+        opens)."""
         if not self.ready.is_set() or self.bot is None:
-            return [self.settings.collection]
-        return self.bot.collection_names()
+            names = [self.settings.collection]
+        else:
+            names = self.bot.collection_names()
+        return [n for n in names if user is None or user.sees(n)]
 
-    def documents(self, collection: str | None = None) -> dict[str, int]:
+    def documents(self, collection: str | None = None, user: User | None = None) -> dict:
         """Each indexed document and its paragraph count (empty while the bot opens)."""
         if not self.ready.is_set() or self.bot is None:
             return {}
-        return self.bot_for(collection).info().documents
+        return self.bot_for(collection, user).info().documents
 
-    def file_reports(self, collection: str | None = None) -> list[rag.FileReport]:
+    def file_reports(
+        self, collection: str | None = None, user: User | None = None
+    ) -> list[rag.FileReport]:
         """What was read from each listed file (empty while the bot opens)."""
         if not self.ready.is_set() or self.bot is None:
             return []
-        return self.bot_for(collection).info().files
+        return self.bot_for(collection, user).info().files
 
-    def add_files(self, paths: list[str | Path], collection: str | None = None) -> FilesAdded:
+    def add_files(
+        self, paths: list[str | Path], collection: str | None = None, user: User | None = None
+    ) -> FilesAdded:
         """Add files to the collection's corpus and index them (rag.Bot.add_files): a failed
         re-index raises and changes nothing."""
-        bot = self.bot_for(collection)
+        bot = self.bot_for(collection, user)
         with self.lock:
             return bot.add_files(paths)
 
-    def remove_files(self, sources: list[str], collection: str | None = None) -> rag.IngestReport:
+    def remove_files(
+        self, sources: list[str], collection: str | None = None, user: User | None = None
+    ) -> rag.IngestReport:
         """Delete documents from the corpus and the index (rag.Bot.remove_files)."""
-        bot = self.bot_for(collection)
+        bot = self.bot_for(collection, user)
         with self.lock:
             return bot.remove_files(sources)
 
-    def reingest(self, collection: str | None = None) -> rag.IngestReport:
+    def reingest(self, collection: str | None = None, user: User | None = None) -> rag.IngestReport:
         """Re-index the corpus directory (what `rag ingest` asks of a running server)."""
-        bot = self.bot_for(collection)
+        bot = self.bot_for(collection, user)
         with self.lock:
             return bot.ingest()
