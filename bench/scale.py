@@ -158,6 +158,12 @@ def answers_on_both(work: Path, questions: int) -> list[tuple[str, str]]:
 
 
 def questions_from(corpus: Path, n: int = 200) -> list[str]:
+    return [question for question, _ in questions_with_pages(corpus, n)]
+
+
+def questions_with_pages(corpus: Path, n: int = 200) -> list[tuple[str, str]]:
+    """``n`` questions made of the first words of a random paragraph of a random page, each
+    with its page's name."""
     from rag.reading.readers import read_paragraphs
 
     rng = random.Random(11)
@@ -167,7 +173,7 @@ def questions_from(corpus: Path, n: int = 200) -> list[str]:
         paragraphs = [p for p in read_paragraphs(path, path.name) if not p.code]
         if paragraphs:
             sentence = rng.choice(paragraphs).text.split(". ")[0]
-            picked.append(f"What does the documentation say about {sentence[:80]}?")
+            picked.append((f"What does the documentation say about {sentence[:80]}?", path.name))
         if len(picked) == n:
             break
     return picked

@@ -15,7 +15,6 @@ passage comes from outside its scope.
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import statistics
 import sys
@@ -25,23 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scale import pydoc_library  # noqa: E402
-
-
-def questions_with_pages(corpus: Path, n: int) -> list[tuple[str, str]]:
-    from rag.reading.readers import read_paragraphs
-
-    rng = random.Random(17)
-    pages = sorted(corpus.glob("*.html"))
-    picked = []
-    for path in rng.sample(pages, min(len(pages), n)) * 2:
-        paragraphs = [p for p in read_paragraphs(path, path.name) if not p.code]
-        if paragraphs:
-            sentence = rng.choice(paragraphs).text.split(". ")[0]
-            picked.append((f"What does the documentation say about {sentence[:80]}?", path.name))
-        if len(picked) == n:
-            break
-    return picked
+from bench.scale import pydoc_library, questions_with_pages  # noqa: E402
 
 
 def main() -> None:

@@ -13,26 +13,20 @@ import pytest
 
 import rag
 from tests.conftest import ARTICLE, run_rag
+from tests.licences import PATENT_QUESTION, PEACE_QUESTION, copy_licences
 
 pytestmark = pytest.mark.slow  # the embedding model on real indexes
-
-LICENCES = Path("/usr/share/common-licenses")
-PATENT_QUESTION = "What happens to the patent licenses if you institute patent litigation?"
-PEACE_QUESTION = "Who hosted the latest round of peace talks?"
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:
     """An index with the article in the default collection, and collections "gpl" and
     "apache" holding one licence each."""
-    if not (LICENCES / "GPL-3").is_file():
-        pytest.skip("Debian's licence texts are not installed (base-files)")
     root = tmp_path_factory.mktemp("collections")
-    for folder, source in (("news", ARTICLE), ("gpl", LICENCES / "GPL-3")):
-        (root / folder).mkdir()
-        shutil.copy(source, root / folder / (source.name if folder == "news" else "GPL-3.txt"))
-    (root / "apache").mkdir()
-    shutil.copy(LICENCES / "Apache-2.0", root / "apache" / "LICENSE-2.0.txt")
+    copy_licences(root / "gpl", ["GPL-3"])
+    copy_licences(root / "apache", {"Apache-2.0": "LICENSE-2.0.txt"})
+    (root / "news").mkdir()
+    shutil.copy(ARTICLE, root / "news")
     index = root / "index"
     rag.ingest([root / "news"], index_dir=index, generator="extractive")
     rag.ingest([root / "gpl"], index_dir=index, collection="gpl", generator="extractive")

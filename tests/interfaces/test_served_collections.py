@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 import httpx
 import openai
@@ -16,28 +15,22 @@ import pytest
 
 import rag
 from tests.conftest import ARTICLE, free_port
+from tests.licences import PATENT_QUESTION, PEACE_QUESTION, copy_licences
 from ui.app import serve
 
 pytestmark = pytest.mark.slow  # the embedding model behind a real server
 
-LICENCES = Path("/usr/share/common-licenses")
 KEY = "test-key-c0l1"
-PATENT_QUESTION = "What happens to the patent licenses if you institute patent litigation?"
-PEACE_QUESTION = "Who hosted the latest round of peace talks?"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A server on an index whose default collection holds the article and whose
     "licences" collection holds three licences."""
-    if not (LICENCES / "GPL-3").is_file():
-        pytest.skip("Debian's licence texts are not installed (base-files)")
     work = tmp_path_factory.mktemp("served-collections")
     (work / "corpus").mkdir()
     shutil.copy(ARTICLE, work / "corpus")
-    (work / "licences").mkdir()
-    for name in ("GPL-3", "Apache-2.0", "MPL-2.0"):
-        shutil.copy(LICENCES / name, work / "licences" / f"{name}.txt")
+    copy_licences(work / "licences", ["GPL-3", "Apache-2.0", "MPL-2.0"])
     rag.ingest([work / "licences"], index_dir=work / "index", collection="licences")
     settings = rag.load_settings(
         corpus_dir=work / "corpus", index_dir=work / "index", generator="extractive", api_key=KEY

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 import httpx
 import openai
@@ -16,28 +15,22 @@ import pytest
 
 import rag
 from tests.conftest import ARTICLE, free_port, run_rag
+from tests.licences import PATENT_QUESTION, PEACE_QUESTION, copy_licences
 from ui.app import serve
 
 pytestmark = pytest.mark.slow  # the embedding model behind a real server
 
-LICENCES = Path("/usr/share/common-licenses")
 ADMIN_KEY = "admin-key-5e1f"
-PEACE_QUESTION = "Who hosted the latest round of peace talks?"
-PATENT_QUESTION = "What happens to the patent licenses if you institute patent litigation?"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The article in the default collection, which bob sees; two licences in "licences",
     which alice sees. Users added with `rag users add`, as an admin would."""
-    if not (LICENCES / "GPL-3").is_file():
-        pytest.skip("Debian's licence texts are not installed (base-files)")
     work = tmp_path_factory.mktemp("users")
     (work / "corpus").mkdir()
     shutil.copy(ARTICLE, work / "corpus")
-    (work / "licences").mkdir()
-    for name in ("GPL-3", "MPL-2.0"):
-        shutil.copy(LICENCES / name, work / "licences" / f"{name}.txt")
+    copy_licences(work / "licences", ["GPL-3", "MPL-2.0"])
     rag.ingest([work / "licences"], index_dir=work / "index", collection="licences")
     keys = {}
     for name, collections in (("alice", "licences"), ("bob", "default")):

@@ -14,23 +14,18 @@ import pytest
 
 import rag
 from tests.conftest import ARTICLE, run_rag
+from tests.licences import PATENT_QUESTION, copy_licences
 
 pytestmark = pytest.mark.slow  # the embedding model on a real index
 
-LICENCES = Path("/usr/share/common-licenses")
-PATENT_QUESTION = "What happens to the patent licenses if you institute patent litigation?"
 OLD = 1_262_304_000  # 2010-01-01, the time the article file is given
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    if not (LICENCES / "GPL-3").is_file():
-        pytest.skip("Debian's licence texts are not installed (base-files)")
     root = tmp_path_factory.mktemp("scoped")
-    (root / "licences").mkdir()
+    copy_licences(root / "licences", ["GPL-3", "Apache-2.0", "MPL-2.0"])
     (root / "news").mkdir()
-    for name in ("GPL-3", "Apache-2.0", "MPL-2.0"):
-        shutil.copy(LICENCES / name, root / "licences" / f"{name}.txt")
     shutil.copy(ARTICLE, root / "news" / ARTICLE.name)
     os.utime(root / "news" / ARTICLE.name, (OLD, OLD))
     return root
