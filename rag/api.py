@@ -76,6 +76,8 @@ class Bot:
         # The same bot answering with other generators (with_generator), made once each.
         self._siblings: dict[str, Bot] = {}
         self._siblings_lock = threading.Lock()
+        # (store revision, each file's modification time), read again when the index changes
+        self._file_times: tuple[str | None, dict[str, float | None]] | None = None
         self._generators: dict[tuple, Any] = {}  # shared by siblings and collection bots
         self._generators_lock = threading.Lock()
         # The same bot on the index's other collections (in_collection), made once each.
@@ -113,6 +115,7 @@ class Bot:
             bot.lexical = LexicalIndexes(bot.store, settings)
             bot._corpus_lock = threading.Lock()
             bot._siblings = {}
+            bot._file_times = None
             for own in ("_retriever", "_generator"):
                 bot.__dict__.pop(own, None)
             self._collections[name] = bot
@@ -231,7 +234,20 @@ class Bot:
         it chooses none."""
         from rag.retrieval.scope import select
 
-        return None if scope is None else select(scope, self.store.modification_times())
+        if scope is None:
+            return None
+        revision = self.store.revision()
+        cached = self._file_times
+        if cached is None or cached[0] != revision or revision is None:
+            cached = self._file_times = (revision, self.store.modification_times())
+        return select(scope, cached[1])
+
+    def _sources_of(self, selection: Selection | None) -> frozenset[str] | None:
+        """What the retrievers search: None (everything) also when the scope chose every
+        document, which costs a filter nothing."""
+        if selection is None or len(selection.sources) == selection.total:
+            return None
+        return selection.sources
 
     def retrieve(
         self,
@@ -243,8 +259,7 @@ class Bot:
         """The ``k`` paragraphs most relevant to ``question``, best first; from the documents
         ``only`` names (files, folders, glob patterns) and ``scope`` filters, when given."""
         question = self.validate_question(question)
-        selection = self.select(_scope(only, scope))
-        sources = selection.sources if selection else None
+        sources = self._sources_of(self.select(_scope(only, scope)))
         return self._retriever.retrieve(question, k or self.settings.top_k, sources)
 
     def ask(
@@ -278,7 +293,7 @@ class Bot:
 
         started = time.perf_counter()
         selection = self.select(scope)
-        passages = self.evidence_for(query, selection.sources if selection else None)
+        passages = self.evidence_for(query, self._sources_of(selection))
         retrieval = time.perf_counter() - started
         for item in self._generator.stream(query, passages):
             if isinstance(item, Answer):

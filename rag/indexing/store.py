@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 from contextlib import nullcontext
 from urllib.parse import urlparse
 
@@ -329,20 +328,19 @@ class ParagraphStore:
         search, so a small scope still gets its ``n`` best)."""
         if self.is_empty() or (sources is not None and not sources):
             return []
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
+        # Chroma's own query, asking for metadata and distances only: llama-index's query
+        # builds a node with its text for every hit, which cost more than the search itself.
         where = {"source": {"$in": sorted(sources)}} if sources is not None else None
-        result = self._vector_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=n), where=where
+        found = self._collection.query(
+            query_embeddings=[embedding],
+            n_results=n,
+            where=where,
+            include=["metadatas", "distances"],
         )
-        # ChromaVectorStore reports exp(-distance); with cosine space, distance = 1 - cosine.
+        # With cosine space, distance = 1 - cosine similarity.
         return [
-            WindowHit(
-                node.metadata["source"],
-                int(node.metadata["paragraph"]),
-                1.0 + math.log(max(similarity, 1e-12)),
-            )
-            for node, similarity in zip(result.nodes, result.similarities, strict=True)
+            WindowHit(m["source"], int(m["paragraph"]), 1.0 - float(distance))
+            for m, distance in zip(found["metadatas"][0], found["distances"][0], strict=True)
         ]
 
     @_server_call
