@@ -287,6 +287,7 @@ def manage_collections(args: argparse.Namespace, settings: dict) -> int:
 
     settings.pop("collection", None)
     if args.action == "create":
+        settings.pop("corpus_dir", None)  # the new collection's own --corpus counts
         rag.create_collection(
             args.name, corpus_dir=args.new_corpus, embed_model=args.embed_model, **settings
         )
