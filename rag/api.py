@@ -19,13 +19,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.answering.factory import available_generators, generator_name
 from rag.config import Settings, load_settings
 from rag.errors import InputPathError, QuestionError
 from rag.retrieval.scope import Scope, Selection
 from rag.types import Answer, FileReport, FilesAdded, IngestReport, Passage, Waiting
+
+if TYPE_CHECKING:
+    from rag.indexing.embedder import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +66,14 @@ class IndexInfo:
 class Bot:
     """An open index with its embedding model, retriever and answer generator."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        """The bot for ``settings``, with ``embedder`` (default: one made for them)."""
         from rag.indexing.bm25 import LexicalIndexes
         from rag.indexing.embedder import Embedder
         from rag.indexing.store import ParagraphStore
 
         self.settings = settings
-        self.embedder = Embedder(settings)
+        self.embedder = embedder or Embedder(settings)
         self.store = ParagraphStore(settings)
         self.lexical = LexicalIndexes(self.store, settings)
         self._corpus_lock = threading.Lock()  # one corpus change (upload) at a time
@@ -94,30 +98,21 @@ class Bot:
         settings (corpus folder, embedding model, ...); it shares this bot's generator, and its
         embedding model when the collection uses the same one. Made once per name; a
         CollectionError when there is no such collection."""
-        from rag.indexing.bm25 import LexicalIndexes
         from rag.indexing.collections import collection_settings
-        from rag.indexing.embedder import Embedder
-        from rag.indexing.store import ParagraphStore
 
         with self._siblings_lock:
             found = self._collections.get(name)
             if found is not None:
                 return found
             settings = collection_settings(self.settings.replace(collection=name))
-            bot = copy.copy(self)  # shares the generator, siblings' lock and this registry
-            bot.settings = settings
             same_model = (settings.embed_model, settings.window_sentences) == (
                 self.settings.embed_model,
                 self.settings.window_sentences,
             )
-            bot.embedder = self.embedder if same_model else Embedder(settings)
-            bot.store = ParagraphStore(settings)
-            bot.lexical = LexicalIndexes(bot.store, settings)
-            bot._corpus_lock = threading.Lock()
-            bot._siblings = {}
-            bot._file_times = None
-            for own in ("_retriever", "_generator"):
-                bot.__dict__.pop(own, None)
+            bot = Bot(settings, self.embedder if same_model else None)
+            # one family: its generators (a local model is loaded once) and its collection bots
+            bot._generators, bot._generators_lock = self._generators, self._generators_lock
+            bot._collections, bot._siblings_lock = self._collections, self._siblings_lock
             self._collections[name] = bot
             return bot
 
@@ -444,10 +439,10 @@ def ingest(
     or into its collection ``collection="NAME"``, created when there is none (its corpus
     folder: the one directory ``paths`` name, else ``corpus_dir``)."""
     from rag.indexing.collections import (
-        RECORDED,
         CollectionRegistry,
         check_name,
         collection_settings,
+        recorded_settings,
     )
 
     loaded, explicit = _loaded(index_dir, settings)
@@ -456,8 +451,7 @@ def ingest(
         paths = list(paths) if paths is not None else None
         folders = [Path(p) for p in paths or [] if Path(p).is_dir()]
         corpus = folders[0] if paths and len(paths) == 1 and folders else loaded.corpus_dir
-        recorded = {key: getattr(loaded, key) for key in RECORDED}
-        registry.create(loaded.collection, recorded | {"corpus_dir": corpus})
+        registry.create(loaded.collection, recorded_settings(loaded) | {"corpus_dir": corpus})
         log.warning("created collection %r (corpus folder %s)", loaded.collection, corpus)
     bot = Bot(collection_settings(loaded, keep=explicit))
     return bot.ingest(paths, progress=progress)
@@ -491,13 +485,11 @@ def create_collection(
     """Create collection ``name`` in the index, recording its settings (``corpus_dir``,
     ``embed_model``, ``window_sentences``, ``ocr_language``, ``table_max_rows``; unset: the
     configured ones); a CollectionError when it exists or the name cannot be used."""
-    from rag.indexing.collections import RECORDED, CollectionRegistry
+    from rag.indexing.collections import CollectionRegistry, recorded_settings
 
-    recorded = {k: settings.pop(k) for k in list(settings) if k in RECORDED}
     loaded, _ = _loaded(index_dir, settings)
-    recorded = {k: recorded.get(k, getattr(loaded, k)) for k in RECORDED}
-    collection = CollectionRegistry(loaded).create(name, recorded)
-    return CollectionInfo(name, str(collection.corpus_dir), str(recorded["embed_model"]), 0, 0)
+    collection = CollectionRegistry(loaded).create(name, recorded_settings(loaded))
+    return CollectionInfo(name, str(collection.corpus_dir), loaded.embed_model, 0, 0)
 
 
 def delete_collection(name: str, index_dir: str | Path | None = None, **settings: Any) -> None:

@@ -26,6 +26,11 @@ from rag.indexing.store import ParagraphStore, open_client
 RECORDED = ("corpus_dir", "embed_model", "window_sentences", "ocr_language", "table_max_rows")
 
 
+def recorded_settings(settings: Settings) -> dict[str, object]:
+    """What a collection created with ``settings`` records of them."""
+    return {key: getattr(settings, key) for key in RECORDED}
+
+
 @dataclass(frozen=True)
 class Collection:
     """A collection's name and the settings it was created with (by field name)."""

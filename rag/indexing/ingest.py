@@ -104,8 +104,7 @@ def ingest_paths(
         )
 
     reading = dataclasses.replace(settings.reading, progress=progress)
-    indexed = store.file_hashes()
-    indexed_times = store.modification_times()
+    indexed, indexed_times = store.file_hashes_and_times()
     updates: list[FileUpdate] = []
     touched: dict[str, float] = {}  # unchanged files with a new modification time
     unchanged = 0

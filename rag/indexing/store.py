@@ -254,8 +254,16 @@ class ParagraphStore:
 
     def modification_times(self) -> dict[str, float | None]:
         """Every listed file's modification time when it was indexed (None: indexed before
-        times were stored), by source; scopes filter on it."""
-        return {s: m.get("modified") for s, m in self._manifest() if int(m["paragraphs"])}
+        times were stored), by source, for the files that have paragraphs; scopes filter on
+        it."""
+        return self.file_hashes_and_times()[1]
+
+    def file_hashes_and_times(self) -> tuple[dict[str, str], dict[str, float | None]]:
+        """``file_hashes()`` and ``modification_times()`` from one read of the manifest."""
+        manifest = self._manifest()
+        hashes = {source: m["file_hash"] for source, m in manifest}
+        times = {s: m.get("modified") for s, m in manifest if int(m["paragraphs"])}
+        return hashes, times
 
     @_server_call
     def set_modification_times(self, times: dict[str, float]) -> None:

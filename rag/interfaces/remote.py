@@ -85,8 +85,7 @@ def ingest(
 ) -> IngestReport | None:
     """Have the running web chat re-index the collection's corpus (it owns the index while it
     runs; default: its own collection)."""
-    query = f"?{urllib.parse.urlencode({'collection': collection})}" if collection else ""
-    result = call(url, f"ingest{query}", {}, api_key)
+    result = call(url, _in_collection("ingest", collection), {}, api_key)
     return IngestReport.from_dict(result) if isinstance(result, dict) else None
 
 
@@ -108,11 +107,17 @@ def documents(
     url: str, api_key: str | None = None, collection: str | None = None
 ) -> dict[str, int] | None:
     """The running web chat's documents and their paragraph counts."""
-    query = f"?{urllib.parse.urlencode({'collection': collection})}" if collection else ""
-    result = call(url, f"documents{query}", None, api_key)
+    result = call(url, _in_collection("documents", collection), None, api_key)
     if not isinstance(result, dict):
         return None
     return {d["file"]: d["paragraphs"] for d in result.get("documents", [])}
+
+
+def _in_collection(route: str, collection: str | None) -> str:
+    """``route`` with the query string naming ``collection`` (none: the server's own)."""
+    if not collection:
+        return route
+    return f"{route}?{urllib.parse.urlencode({'collection': collection})}"
 
 
 def call(url: str, route: str, body: dict | None, api_key: str | None = None):

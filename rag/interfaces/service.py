@@ -84,12 +84,6 @@ class BotService:
             names = self.bot.collection_names()
         return [n for n in names if user is None or user.sees(n)]
 
-    def documents(self, collection: str | None = None, user: User | None = None) -> dict:
-        """Each indexed document and its paragraph count (empty while the bot opens)."""
-        if not self.ready.is_set() or self.bot is None:
-            return {}
-        return self.bot_for(collection, user).info().documents
-
     def file_reports(
         self, collection: str | None = None, user: User | None = None
     ) -> list[rag.FileReport]:
