@@ -134,6 +134,22 @@ def test_the_cli_lists_creates_and_asks_a_collection(work, tmp_path):
         "gpl",
         "news2",
     ]
+    # the global --corpus (another folder) does not clash with the new collection's own
+    both = run_rag(
+        "--index",
+        index,
+        "--corpus",
+        str(tmp_path),
+        "collections",
+        "create",
+        "news3",
+        "--corpus",
+        str(work / "news"),
+        cwd=tmp_path,
+    )
+    assert both.returncode == 0, both.stderr
+    listed = {c.name: c for c in rag.collections(index_dir=tmp_path / "index")}
+    assert listed["news3"].corpus_dir == str((work / "news").resolve())
     unknown = run_rag("--index", index, "--collection", "nope", "ask", "x", cwd=tmp_path)
     assert unknown.returncode == 2
     assert len(unknown.stderr.strip().splitlines()) == 1
