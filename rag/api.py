@@ -149,6 +149,7 @@ class Bot:
     def _retriever(self):
         from rag.retrieval.retriever import make_retriever
 
+        self.store.check_backend()
         return make_retriever(self.settings, self.store, self.embedder, self.lexical)
 
     @cached_property

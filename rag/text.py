@@ -14,11 +14,24 @@ ALPHANUMERIC_RUN = re.compile(r"[^\W_]+")
 
 
 @cache
+def _nltk_data() -> str:
+    """The nltk data llama-index-core ships (Punkt, stopwords), found without importing
+    llama-index (a second of a cold start)."""
+    import importlib.util
+    from pathlib import Path
+
+    package = importlib.util.find_spec("llama_index.core")
+    assert package is not None and package.submodule_search_locations
+    return str(Path(list(package.submodule_search_locations)[0]) / "_static" / "nltk_cache")
+
+
+@cache
 def _sentence_tokenizer():
-    from llama_index.core.utils import globals_helper  # makes llama-index's nltk data findable
+    import nltk
     from nltk.tokenize.punkt import PunktTokenizer
 
-    _ = globals_helper.punkt_tokenizer
+    if _nltk_data() not in nltk.data.path:
+        nltk.data.path.append(_nltk_data())
     tokenizer = PunktTokenizer("english")
     tokenizer._params.abbrev_types.update(EXTRA_ABBREVIATIONS)
     return tokenizer
@@ -56,9 +69,11 @@ def split_sentences(text: str) -> list[str]:
 
 @cache
 def _stopwords() -> frozenset[str]:
-    from llama_index.core.utils import globals_helper
+    from pathlib import Path
 
-    return frozenset(globals_helper.stopwords) | {"according", "say", "said", "does", "did"}
+    english = Path(_nltk_data()) / "corpora" / "stopwords" / "english"
+    words = english.read_text(encoding="utf-8").split()
+    return frozenset(words) | {"according", "say", "said", "does", "did"}
 
 
 @cache

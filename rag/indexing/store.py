@@ -142,6 +142,25 @@ class ParagraphStore:
             )
         return collection
 
+    @property
+    def recorded_backend(self) -> str | None:
+        """The embedding backend that wrote the index (None: empty); indexes made before
+        backends were recorded were written by torch."""
+        if self._collection is None:
+            return None
+        return (self._collection.metadata or {}).get("embed_backend", "torch")
+
+    def check_backend(self) -> None:
+        """EmbeddingModelMismatchError when the index was written by another embedding
+        backend than the configured one: its vectors are not read with another's."""
+        recorded = self.recorded_backend
+        if recorded is not None and recorded != self.settings.embed_backend:
+            raise EmbeddingModelMismatchError(
+                f"the index at {self.location} was embedded with backend {recorded!r}, not "
+                f"{self.settings.embed_backend!r}; `rag ingest` re-embeds it (or set "
+                f"RAG_EMBED_BACKEND={recorded})"
+            )
+
     def ensure_collection(self, dimension: int) -> None:
         if self._collection is None:
             self._collection = self._chroma.create_collection(
@@ -149,6 +168,7 @@ class ParagraphStore:
                 metadata={
                     "hnsw:space": "cosine",
                     "embed_model": self.settings.embed_model,
+                    "embed_backend": self.settings.embed_backend,
                     "embed_dim": dimension,
                     "layout": self.layout,
                 },
@@ -177,7 +197,8 @@ class ParagraphStore:
         import hashlib
 
         hashes = sorted(self.file_hashes().items())
-        revision = hashlib.sha256(repr((self.layout, hashes)).encode()).hexdigest()[:16]
+        written = (self.layout, self.settings.embed_backend, hashes)
+        revision = hashlib.sha256(repr(written).encode()).hexdigest()[:16]
         if self._collection is not None:
             metadata = {
                 key: value
@@ -203,7 +224,11 @@ class ParagraphStore:
 
     @_server_call
     def is_empty(self) -> bool:
-        return self._collection is None or self._collection.count() == 0
+        return self.window_count() == 0
+
+    def window_count(self) -> int:
+        """The embedded windows stored (every paragraph has one or more)."""
+        return 0 if self._collection is None else self._collection.count()
 
     @_server_call
     def _get_all(self, include: list[str], where: dict | None = None) -> dict[str, list]:
@@ -222,9 +247,14 @@ class ParagraphStore:
             offset += GET_PAGE
 
     def is_outdated(self) -> bool:
-        """Whether the index was built with another window layout (ingest then rebuilds it)."""
+        """Whether the index was built with another window layout or embedding backend
+        (ingest then rebuilds it)."""
         metadata = self._collection.metadata if self._collection is not None else None
-        return metadata is not None and metadata.get("layout") != self.layout
+        if metadata is None:
+            return False
+        return metadata.get("layout") != self.layout or (
+            self.recorded_backend != self.settings.embed_backend
+        )
 
     @_server_call
     def drop(self) -> None:

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the
 def local_bot(article_corpus, tmp_path_factory):
     require_local_llm()
     index = tmp_path_factory.mktemp("llm-index")
-    return rag.open(index_dir=index, corpus_dir=article_corpus, generator="local")
+    # two slots: two users' answers are decoded together
+    return rag.open(index_dir=index, corpus_dir=article_corpus, generator="local", llm_slots=2)
 
 
 def test_local_model_answers_with_a_verified_citation(local_bot):
@@ -49,6 +50,46 @@ def test_ask_stream_yields_text_then_the_final_answer(local_bot):
     assert pieces and all(isinstance(p, str) for p in pieces)
     assert isinstance(answer, rag.Answer) and "Peskov" in "".join(pieces)
     assert "Dmitry Peskov" in answer.text
+
+
+def test_two_users_stream_at_once_and_stop_on_one_leaves_the_other(local_bot):
+    """With two slots both answers are written together; one user's Stop (closing the stream)
+    ends only that answer, and the other is whole and checked."""
+    import threading
+    import time
+
+    heard: dict[str, list[float]] = {"stopper": [], "reader": []}
+    stopped_at: list[float] = []
+    answers: dict[str, rag.Answer] = {}
+
+    def stopper() -> None:
+        stream = local_bot.ask_stream("Which country hosted the latest round of peace talks?")
+        for item in stream:
+            if isinstance(item, str):
+                heard["stopper"].append(time.monotonic())
+                if len(heard["stopper"]) == 4:
+                    stream.close()  # what Stop does
+                    stopped_at.append(time.monotonic())
+                    return
+
+    def reader() -> None:
+        for item in local_bot.ask_stream("Who is the Kremlin spokesperson?"):
+            if isinstance(item, str):
+                heard["reader"].append(time.monotonic())
+            elif isinstance(item, rag.Answer):
+                answers["reader"] = item
+
+    threads = [threading.Thread(target=stopper), threading.Thread(target=reader)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert stopped_at and heard["reader"], heard
+    assert heard["reader"][0] < stopped_at[0]  # written together, not one after the other
+    answer = answers["reader"]
+    assert not answer.refused and "Dmitry Peskov" in answer.text and answer.citations
+    after = local_bot.ask("Which country hosted the latest round of peace talks?")
+    assert "Saudi Arabia" in after.text  # the stopped slot is free again
 
 
 def test_openai_generator_against_a_real_loopback_server(local_bot, article_corpus, tmp_path):

@@ -67,3 +67,14 @@ def test_many_threads_each_get_one_whole_turn():
     writes = [entry for entry in log if entry.endswith("writes")]
     for entry in writes:  # never two writing at once
         assert log[log.index(entry) + 1] == entry.replace("writes", "done")
+
+
+def test_a_model_with_two_slots_writes_two_answers_at_once_and_the_third_waits():
+    turns, log = Turns(slots=2), []
+    first, second, third = (model_stream(turns, log, n) for n in ("first", "second", "third"))
+    assert next(first) == "one " and next(second) == "one "  # both written together
+    assert next(third) == Waiting(1)
+    first.close()  # Stop on one: the other keeps writing, the waiting one takes the free slot
+    assert list(second) == ["two ", "three "]
+    assert next(third) == "one "
+    assert log == ["first writes", "second writes", "second done", "third writes"]

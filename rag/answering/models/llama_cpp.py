@@ -1,5 +1,6 @@
 """A GGUF chat model run in this process by llama.cpp (xllamacpp): the packaged model by default,
-one question at a time, first come first served (rag.answering.models.turns)."""
+``llm_slots`` answers decoded together (llama.cpp's parallel sequences, continuous batching),
+the rest waiting first come first served (rag.answering.models.turns)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ class LocalChatModel:
 
         params = xllamacpp.CommonParams()
         params.model.path = str(local_model_path(settings))
-        params.n_ctx = settings.llm_context
-        params.n_parallel = 1
+        # llama.cpp splits its context between the slots: each gets llm_context tokens
+        params.n_ctx = settings.llm_context * settings.llm_slots
+        params.n_parallel = settings.llm_slots
         params.cpuparams.n_threads = settings.threads
         params.cpuparams_batch.n_threads = settings.threads
         params.warmup = False
@@ -51,7 +53,7 @@ class LocalChatModel:
         self._server = xllamacpp.Server(params)
         # llama.cpp also serves the OpenAI-compatible HTTP API on this loopback address.
         self.listening_address = self._server.listening_address
-        self.turns = Turns()  # one generation at a time on two cores, first come first served
+        self.turns = Turns(settings.llm_slots)  # the rest wait, first come first served
 
     def stream_chat(self, messages: list[dict], max_tokens: int) -> Iterator[str | Waiting]:
         """The model's text as it writes; ``Waiting`` first while other questions have it."""

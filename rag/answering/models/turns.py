@@ -1,4 +1,4 @@
-"""First come, first served access to a model that writes one answer at a time.
+"""First come, first served access to a model that writes a few answers at a time (its slots).
 
 Everything before the model (retrieval, the extractive assessment) runs in parallel for every
 user; only the model is taken in turns. A question waiting for its turn knows how many are
@@ -14,18 +14,20 @@ from contextlib import contextmanager
 
 
 class Turns:
-    """A first-in, first-out line for one model."""
+    """A first-in, first-out line for one model that writes ``slots`` answers at once."""
 
     # How often a waiting question reports its place in the line.
     REPORT_SECONDS = 0.5
 
-    def __init__(self) -> None:
-        self._line: list[object] = []
+    def __init__(self, slots: int = 1) -> None:
+        self.slots = max(1, slots)
+        self._line: list[object] = []  # the first ``slots`` are being written
         self._changed = threading.Condition()
 
     def ahead_of(self, ticket: object) -> int:
+        """How many wait before ``ticket``'s turn (0 when it is next or being written)."""
         with self._changed:
-            return self._line.index(ticket)
+            return max(0, self._line.index(ticket) - self.slots + 1)
 
     @contextmanager
     def ticket(self) -> Iterator[object]:
@@ -43,4 +45,6 @@ class Turns:
     def wait(self, ticket: object, timeout: float) -> bool:
         """Whether it is ``ticket``'s turn, waiting up to ``timeout`` seconds for it."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._line[0] is ticket, timeout)
+            return self._changed.wait_for(
+                lambda: self._line.index(ticket) < self.slots, timeout
+            )
