@@ -9,6 +9,9 @@ answers, latency p50/p95 (seconds, question sent to final answer received), and 
 questions asked by one session alone first (the baseline, same run).
 
     .venv/bin/python bench/load_chat.py --generator extractive --sessions 20 --minutes 3
+    .venv/bin/python bench/load_chat.py --generator local --sessions 20 --slots 4
+
+--slots: answers the local model decodes together (the llm_slots setting).
 """
 
 from __future__ import annotations
@@ -81,13 +84,17 @@ def main() -> int:
     parser.add_argument("--generator", default="extractive")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--minutes", type=float, default=3.0)
+    parser.add_argument("--slots", type=int, help="llm_slots (default: the configured one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-chat-") as scratch:
         work = Path(scratch)
         (work / "corpus").mkdir()
         shutil.copy(ARTICLE, work / "corpus")
         settings = rag.load_settings(
-            corpus_dir=work / "corpus", index_dir=work / "index", generator=args.generator
+            corpus_dir=work / "corpus",
+            index_dir=work / "index",
+            generator=args.generator,
+            llm_slots=args.slots,
         )
         port = free_port()
         app = serve(settings, port=port, block=False)
@@ -120,12 +127,13 @@ def main() -> int:
     wrong = [r for r in results if r["error"] is None and not r["right"]]
     single = [r["seconds"] for r in alone if r["error"] is None]
     print(
-        "| sessions | generator | minutes | answers | errors | without the expected fact "
+        "| sessions | generator | slots | minutes | answers | errors | without the expected fact "
         "| p50 (s) | p95 (s) | one session alone p50 (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {args.sessions} | {args.generator} | {args.minutes:g} | {len(results)} | "
+        f"| {args.sessions} | {args.generator} | {settings.llm_slots} | {args.minutes:g} | "
+        f"{len(results)} | "
         f"{len(errors)} | {len(wrong)} | {percentile(seconds, 50):.2f} | "
         f"{percentile(seconds, 95):.2f} | {percentile(single, 50):.2f} |"
     )

@@ -85,7 +85,8 @@ def test_two_users_stream_at_once_and_stop_on_one_leaves_the_other(local_bot):
     for thread in threads:
         thread.join(timeout=300)
     assert stopped_at and heard["reader"], heard
-    assert heard["reader"][0] < stopped_at[0]  # written together, not one after the other
+    # written together, not one after the other: each wrote while the other was writing
+    assert max(heard["stopper"][0], heard["reader"][0]) < min(stopped_at[0], heard["reader"][-1])
     answer = answers["reader"]
     assert not answer.refused and "Dmitry Peskov" in answer.text and answer.citations
     after = local_bot.ask("Which country hosted the latest round of peace talks?")
