@@ -110,18 +110,7 @@ def main() -> int:
         print("| corpus | windows | ingest (s) | windows/s | against its raw rate "
               "| against raw torch | peak RSS (MB) |\n|---|---|---|---|---|---|---|")
         for name, corpus in corpora.items():
-            if name == "1,204 files":
-                from rag.indexing.windows import embedded_text, windows_of
-                from rag.reading.readers import read_paragraphs
-
-                texts = [
-                    embedded_text(w, p.heading)
-                    for path in sorted(corpus.iterdir())
-                    for p in read_paragraphs(path, path.name)
-                    for w in windows_of(p, 1)
-                ]
-            else:
-                _, texts = window_texts(corpus)
+            _, texts = window_texts(corpus, sorted(corpus.iterdir()))
             raw = onnx_rate(texts, args.backend) if args.backend != "torch" else torch_rate
             wall, rss = ingest(corpus, work / f"index-{name}", args.backend)
             rate = len(texts) / wall

@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 # Raise when the export changes: every cached copy is then made again.
 EXPORT_VERSION = 1
-ONNX_BACKENDS = ("onnx", "onnx-int8")
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -58,11 +57,8 @@ def _fingerprint(model_dir: Path) -> str:
     """Names the model's files by path, size and time, cheaply (no hashing of the weights)."""
     import hashlib
 
-    stats = [
-        (item.name, item.stat().st_size, int(item.stat().st_mtime))
-        for item in sorted(model_dir.iterdir())
-        if item.is_file()
-    ]
+    files = [(item.name, item.stat()) for item in sorted(model_dir.iterdir()) if item.is_file()]
+    stats = [(name, stat.st_size, int(stat.st_mtime)) for name, stat in files]
     key = repr((EXPORT_VERSION, str(model_dir.resolve()), stats))
     return f"{model_dir.name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 

@@ -150,11 +150,16 @@ class ParagraphStore:
             return None
         return (self._collection.metadata or {}).get("embed_backend", "torch")
 
+    def _other_backend(self) -> bool:
+        """Whether the index holds vectors of another embedding backend than the configured."""
+        recorded = self.recorded_backend
+        return recorded is not None and recorded != self.settings.embed_backend
+
     def check_backend(self) -> None:
         """EmbeddingModelMismatchError when the index was written by another embedding
         backend than the configured one: its vectors are not read with another's."""
-        recorded = self.recorded_backend
-        if recorded is not None and recorded != self.settings.embed_backend:
+        if self._other_backend():
+            recorded = self.recorded_backend
             raise EmbeddingModelMismatchError(
                 f"the index at {self.location} was embedded with backend {recorded!r}, not "
                 f"{self.settings.embed_backend!r}; `rag ingest` re-embeds it (or set "
@@ -252,9 +257,7 @@ class ParagraphStore:
         metadata = self._collection.metadata if self._collection is not None else None
         if metadata is None:
             return False
-        return metadata.get("layout") != self.layout or (
-            self.recorded_backend != self.settings.embed_backend
-        )
+        return metadata.get("layout") != self.layout or self._other_backend()
 
     @_server_call
     def drop(self) -> None:
