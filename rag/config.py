@@ -49,7 +49,10 @@ class Settings:
     # evals/questions/ceasefire.jsonl (bench/tune_retrieval.py).
     hybrid_lexical_weight: float = 0.6
     hybrid_candidates: int = 20
-    embed_batch_size: int = 32
+    embed_batch_size: int = 32  # texts per batch on torch
+    # Tokens per batch on ONNX (texts of equal length, padding included): small batches stay in
+    # the CPU's cache; 512 embedded fastest on this 2-core machine (bench/speed.py).
+    embed_batch_tokens: int = 512
     threads: int = 2  # torch's, llama.cpp's and OCR's threads
     # Pages with no text layer, and images, are read by Tesseract in this language ("+" joins
     # several: "deu+eng"); its language data must be installed (tesseract-ocr-LANG).

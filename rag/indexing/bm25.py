@@ -180,15 +180,20 @@ class LexicalIndex:
         file_hashes: dict[str, str],
         read_paragraphs: Callable[[list[str]], list[Paragraph]],
         sentences_per_window: int,
+        known: dict[str, FileTokens] | None = None,
     ) -> LexicalIndex:
-        """This index brought to ``revision``: files whose hash changed (or that are new) are
-        read with ``read_paragraphs`` and tokenised; removed files are dropped; the tokens of
-        every other file are reused. Then both BM25 indexes are rebuilt from tokens."""
+        """This index brought to ``revision``: files whose hash changed (or that are new) take
+        their tokens from ``known`` or are read with ``read_paragraphs`` and tokenised; removed
+        files are dropped; the tokens of every other file are reused. Then both BM25 indexes
+        are rebuilt from tokens."""
+        known = {s: t for s, t in (known or {}).items() if file_hashes.get(s) == t.file_hash}
         files = {
             source: tokens
             for source, tokens in self.file_tokens().items()
-            if file_hashes.get(source) == tokens.file_hash
+            if file_hashes.get(source) == tokens.file_hash and source not in known
         }
+        reused = len(files)
+        files |= known
         stale = sorted(set(file_hashes) - set(files))
         by_source: dict[str, list[Paragraph]] = {source: [] for source in stale}
         for paragraph in read_paragraphs(stale):
@@ -196,9 +201,7 @@ class LexicalIndex:
         for source, paragraphs in by_source.items():
             paragraphs.sort(key=lambda p: p.paragraph)
             files[source] = FileTokens.of(file_hashes[source], paragraphs, sentences_per_window)
-        log.info(
-            "BM25 arm: %d file(s) re-tokenised, %d reused", len(stale), len(files) - len(stale)
-        )
+        log.info("BM25 arm: %d file(s) re-tokenised, %d reused", len(files) - reused, reused)
         return LexicalIndex.of_files(revision, files)
 
     def file_tokens(self) -> dict[str, FileTokens]:
@@ -354,8 +357,8 @@ class LexicalIndexes:
         """Where the BM25 arm of the collection ``settings`` names is saved."""
         return settings.index_dir / "lexical" / chroma_names(settings.collection).records
 
-    def current(self, known: dict[str, list[Paragraph]] | None = None) -> LexicalIndex | None:
-        """The index for the store's revision (None for an empty store). ``known``: paragraphs
+    def current(self, known: dict[str, FileTokens] | None = None) -> LexicalIndex | None:
+        """The index for the store's revision (None for an empty store). ``known``: the tokens
         of files just written, by source, so they need not be read back from the store."""
         revision = self.store.revision()
         if revision is None:
@@ -367,19 +370,17 @@ class LexicalIndexes:
                 return self._current  # brought up to date by another question meanwhile
             return self._updated(revision, known)
 
-    def _updated(self, revision: str, known: dict[str, list[Paragraph]] | None) -> LexicalIndex:
+    def _updated(self, revision: str, known: dict[str, FileTokens] | None) -> LexicalIndex:
         index = LexicalIndex.load(self.directory)
         if index is None or index.revision != revision:
             log.info("updating the BM25 index of %s", self.store.location)
             base = index or self._current or LexicalIndex.empty()
-            known = known or {}
-
-            def read(sources: list[str]) -> list[Paragraph]:
-                stored = self.store.file_paragraphs([s for s in sources if s not in known])
-                return stored + [p for s in sources if s in known for p in known[s]]
-
             index = base.updated(
-                revision, self.store.file_hashes(), read, self.settings.window_sentences
+                revision,
+                self.store.file_hashes(),
+                self.store.file_paragraphs,
+                self.settings.window_sentences,
+                known,
             )
             index.save(self.directory)
         self._current = index

@@ -77,17 +77,18 @@ class Embedder:
         return int(self._model._model.get_embedding_dimension())
 
     @property
-    def _onnx_batch(self) -> int:
+    def _onnx_batch_texts(self) -> int:
         # int8 activations are scaled by their whole batch, so a text batched with others would
         # not get the vector it gets alone (as a question); alone, int8 is as fast (no padding)
-        return 1 if self.backend == "onnx-int8" else self.settings.embed_batch_size
+        return 1 if self.backend == "onnx-int8" else 256
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         if self.backend != "torch":
-            return self._onnx.encode(texts, self._onnx_batch).tolist()
+            batch_tokens = self.settings.embed_batch_tokens
+            return self._onnx.encode(texts, batch_tokens, self._onnx_batch_texts).tolist()
         return self._model.get_text_embedding_batch(texts)
 
     def embed_query(self, text: str) -> list[float]:
         if self.backend != "torch":
-            return self._onnx.encode([text], 1)[0].tolist()
+            return self._onnx.encode([text], self.settings.embed_batch_tokens, 1)[0].tolist()
         return self._model.get_query_embedding(text)

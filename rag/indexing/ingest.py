@@ -1,8 +1,11 @@
 """Files -> paragraphs -> embeddings -> store; idempotent and incremental by content hash.
 
-Every changed file is read first (so an unreadable file stops the ingest before anything is
-written), then embedded and written a few thousand windows at a time, so memory stays flat as
-the corpus grows. Each file is written whole or not at all (see ``ParagraphStore.replace_file``).
+Two passes. The first reads every changed file, so that an unreadable file stops the ingest
+before anything is written, and spools what it read to a temporary file instead of keeping it.
+The second streams the spool back a few thousand windows at a time, embeds them and writes each
+such group of files with a few Chroma calls, so memory stays flat as the corpus grows and small
+files cost little more than their windows. Each group of files is written whole or not at all
+(see ``ParagraphStore.replace_files``).
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import pickle
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -17,11 +22,11 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.errors import InputPathError
-from rag.indexing.bm25 import LexicalIndexes
+from rag.indexing.bm25 import FileTokens, LexicalIndexes
 from rag.indexing.embedder import Embedder
-from rag.indexing.records import WindowRecord
+from rag.indexing.records import FileRecords, WindowRecord
 from rag.indexing.store import ParagraphStore
-from rag.indexing.windows import Window, embedded_text, windows_of
+from rag.indexing.windows import embedded_text, windows_of
 from rag.reading.discovery import find_documents
 from rag.reading.options import Reading, ReadingOptions
 from rag.reading.readers import READER_VERSION, SUPPORTED_SUFFIXES, read_paragraphs
@@ -31,8 +36,11 @@ from rag.types import FileReport, IngestReport, Paragraph
 log = logging.getLogger(__name__)
 
 # Windows embedded and written per step: enough to sort by length (a batch is padded to its
-# longest text), few enough that their embeddings stay small in memory.
+# longest text) and to write many small files in a few Chroma calls, few enough that their
+# embeddings stay small in memory.
 WINDOWS_PER_STEP = 4096
+# Windows handed to the embedder at once within a step (the progress bar moves this often).
+WINDOWS_PER_CALL = 512
 
 
 def file_hash(path: Path, options: ReadingOptions) -> str:
@@ -46,14 +54,36 @@ def file_hash(path: Path, options: ReadingOptions) -> str:
 
 @dataclass(frozen=True)
 class FileUpdate:
-    """A changed file, read: its paragraphs and every window to embed."""
+    """A changed file, read: its paragraphs (sentences split) and what was read from it."""
 
     source: str
     digest: str
     paragraphs: list[Paragraph]
-    windows: list[tuple[Paragraph, Window, str]]  # paragraph, window, the text to embed
     report: FileReport
     modified: float  # the file's modification time (scopes filter on it)
+
+
+class Spool:
+    """Read files kept on disk between the two passes rather than in memory."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile(prefix="rag-ingest-")
+        self.count = 0
+
+    def put(self, update: FileUpdate) -> None:
+        pickle.dump(update, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator[FileUpdate]:
+        self._file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self._file)
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
 
 
 def ingest(
@@ -66,11 +96,22 @@ def ingest(
 ) -> IngestReport:
     """Make the index mirror ``paths`` while holding the writer lock (a second writer is
     refused, not raced), then bring the BM25 arm up to date now rather than on the next
-    question, from the paragraphs just written (they need not be read back)."""
-    written: dict[str, list[Paragraph]] = {}
+    question, from the tokens of the files just written (they need not be read back)."""
+    written: dict[str, FileTokens] = {}
+
+    def tokenise(update: FileUpdate) -> None:
+        written[update.source] = FileTokens.of(
+            update.digest, update.paragraphs, settings.window_sentences
+        )
+
     with store.writing():
         report = ingest_paths(
-            paths, settings, embedder, store, progress=progress, on_written=written.__setitem__
+            paths,
+            settings,
+            embedder,
+            store,
+            progress=progress,
+            on_written=tokenise if settings.retrieval != "dense" else None,
         )
         if settings.retrieval != "dense":
             lexical.current(known=written)
@@ -83,10 +124,10 @@ def ingest_paths(
     embedder: Embedder,
     store: ParagraphStore,
     progress: bool = False,
-    on_written: Callable[[str, list[Paragraph]], None] | None = None,
+    on_written: Callable[[FileUpdate], None] | None = None,
 ) -> IngestReport:
     """Make the index mirror the supported files under ``paths``; ``on_written`` hears of
-    every file written, with its paragraphs."""
+    every file written that has paragraphs."""
     started = time.perf_counter()
     paths = list(paths)
     files, skipped = find_documents(paths)
@@ -105,45 +146,49 @@ def ingest_paths(
 
     reading = dataclasses.replace(settings.reading, progress=progress)
     indexed, indexed_times = store.file_hashes_and_times()
-    updates: list[FileUpdate] = []
     touched: dict[str, float] = {}  # unchanged files with a new modification time
-    unchanged = 0
-    for document in files:
-        digest = file_hash(document.path, reading)
-        modified = document.path.stat().st_mtime
-        if indexed.get(document.source) == digest:
-            unchanged += 1
-            if document.source in indexed_times and indexed_times[document.source] != modified:
-                touched[document.source] = modified
-            continue
-        update = _read(document.path, document.source, digest, embedder, reading, modified)
-        if not update.paragraphs:
-            log.warning("%s has no text paragraphs; skipped", document.source)
-            skipped.append(document.source)
-        for line in update.report.skipped:
-            log.warning("%s: %s", document.source, line)
-        updates.append(update)
+    unchanged = windows = 0
+    reports: list[FileReport] = []
+    with Spool() as spool:
+        for document in files:
+            digest = file_hash(document.path, reading)
+            modified = document.path.stat().st_mtime
+            if indexed.get(document.source) == digest:
+                unchanged += 1
+                if indexed_times.get(document.source, modified) != modified:
+                    touched[document.source] = modified
+                continue
+            update = _read(document.path, document.source, digest, reading, modified)
+            if not update.paragraphs:
+                log.warning("%s has no text paragraphs; skipped", document.source)
+                skipped.append(document.source)
+            for line in update.report.skipped:
+                log.warning("%s: %s", document.source, line)
+            windows += len(_windows(update, settings))
+            reports.append(update.report)
+            spool.put(update)
 
-    if store.is_outdated():  # every file is re-embedded below; drop the old windows
-        store.drop()
-    if any(update.paragraphs for update in updates):
-        store.ensure_collection(embedder.dimension)
+        if store.is_outdated():  # every file is re-embedded below; drop the old windows
+            store.drop()
+        if any(report.paragraphs for report in reports):
+            store.ensure_collection(embedder.dimension)
 
-    added = updated = removed = 0
-    for update, records in _embedded(updates, embedder, progress):
-        store.replace_file(update.source, records, update.digest, update.report, update.modified)
-        if on_written is not None and records:
-            on_written(update.source, update.paragraphs)
-        if not records:
-            removed += update.source in indexed
-        elif update.source in indexed:
-            updated += 1
-        else:
-            added += 1
+        added = updated = removed = 0
+        for step in _embedded(spool, windows, embedder, settings, progress):
+            store.replace_files([records for _, records in step])
+            for update, records in step:
+                if on_written is not None and records.records:
+                    on_written(update)
+                if not records.records:
+                    removed += update.source in indexed
+                elif update.source in indexed:
+                    updated += 1
+                else:
+                    added += 1
     store.set_modification_times(touched)
-    for source in sorted(set(indexed) - {d.source for d in files}):
-        store.remove_file(source)
-        removed += 1
+    gone = sorted(set(indexed) - {d.source for d in files})
+    store.remove_files(gone)
+    removed += len(gone)
     if added or updated or removed or store.revision() is None:
         store.mark_revision()
 
@@ -155,17 +200,12 @@ def ingest_paths(
         paragraphs=sum(store.paragraph_counts().values()),
         seconds=round(time.perf_counter() - started, 3),
         skipped=skipped,
-        files=[update.report for update in updates],
+        files=reports,
     )
 
 
 def _read(
-    path: Path,
-    source: str,
-    digest: str,
-    embedder: Embedder,
-    options: ReadingOptions,
-    modified: float,
+    path: Path, source: str, digest: str, options: ReadingOptions, modified: float
 ) -> FileUpdate:
     """Read one file into paragraphs, split once into sentences (the cut is stored), and
     what was read from it."""
@@ -180,21 +220,28 @@ def _read(
     report = FileReport(
         source, len(paragraphs), notes.tables, tuple(notes.ocr_pages), tuple(notes.skipped)
     )
-    windows = [
-        (paragraph, window, embedded_text(window, paragraph.context))
-        for paragraph in paragraphs
-        for window in windows_of(paragraph, embedder.settings.window_sentences)
+    return FileUpdate(source, digest, paragraphs, report, modified)
+
+
+def _windows(update: FileUpdate, settings: Settings) -> list[tuple[Paragraph, int, str]]:
+    """Every window of the file to embed: its paragraph, window number and embedded text."""
+    return [
+        (paragraph, window.index, embedded_text(window, paragraph.context))
+        for paragraph in update.paragraphs
+        for window in windows_of(paragraph, settings.window_sentences)
     ]
-    return FileUpdate(source, digest, paragraphs, windows, report, modified)
 
 
-def _steps(updates: list[FileUpdate]) -> Iterator[list[FileUpdate]]:
-    """Consecutive files, about ``WINDOWS_PER_STEP`` windows at a time."""
-    step: list[FileUpdate] = []
+def _steps(
+    updates: Iterable[FileUpdate], settings: Settings
+) -> Iterator[list[tuple[FileUpdate, list[tuple[Paragraph, int, str]]]]]:
+    """Consecutive files with their windows, about ``WINDOWS_PER_STEP`` windows at a time."""
+    step: list[tuple[FileUpdate, list[tuple[Paragraph, int, str]]]] = []
     size = 0
     for update in updates:
-        step.append(update)
-        size += len(update.windows)
+        windows = _windows(update, settings)
+        step.append((update, windows))
+        size += len(windows)
         if size >= WINDOWS_PER_STEP:
             yield step
             step, size = [], 0
@@ -203,32 +250,47 @@ def _steps(updates: list[FileUpdate]) -> Iterator[list[FileUpdate]]:
 
 
 def _embedded(
-    updates: list[FileUpdate], embedder: Embedder, progress: bool
-) -> Iterator[tuple[FileUpdate, list[WindowRecord]]]:
-    """Each file with its embedded windows, a step of files at a time, with a progress bar."""
+    updates: Iterable[FileUpdate],
+    total: int,
+    embedder: Embedder,
+    settings: Settings,
+    progress: bool,
+) -> Iterator[list[tuple[FileUpdate, FileRecords]]]:
+    """A step of files at a time, each file with its embedded windows, with a progress bar."""
     from tqdm import tqdm
 
-    total = sum(len(update.windows) for update in updates)
     paragraphs = files = 0
-    batch = embedder.settings.embed_batch_size
     with tqdm(total=total, desc="embedding", unit="window", disable=not progress) as bar:
-        for step in _steps(updates):
-            jobs = [(update, *window) for update in step for window in update.windows]
+        for step in _steps(updates, settings):
+            jobs = [(update, *window) for update, windows in step for window in windows]
             # A batch is padded to its longest text: texts of similar length embed faster.
             jobs.sort(key=lambda job: len(job[3]))
-            records: dict[str, list[WindowRecord]] = {update.source: [] for update in step}
-            for start in range(0, len(jobs), batch):
-                chunk = jobs[start : start + batch]
+            records: dict[str, list[WindowRecord]] = {update.source: [] for update, _ in step}
+            for start in range(0, len(jobs), WINDOWS_PER_CALL):
+                chunk = jobs[start : start + WINDOWS_PER_CALL]
                 vectors = embedder.embed_texts([text for *_, text in chunk])
                 for (update, paragraph, window, _), vector in zip(chunk, vectors, strict=True):
                     records[update.source].append(
-                        WindowRecord(paragraph, window.index, vector, update.digest)
+                        WindowRecord(paragraph, window, vector, update.digest)
                     )
                 bar.update(len(chunk))
-            for update in step:
+            written = []
+            for update, _ in step:
                 file_records = records[update.source]
                 file_records.sort(key=lambda r: (r.paragraph.paragraph, r.window))
+                written.append(
+                    (
+                        update,
+                        FileRecords(
+                            update.source,
+                            file_records,
+                            update.digest,
+                            update.report,
+                            update.modified,
+                        ),
+                    )
+                )
                 files += 1
                 paragraphs += len(update.paragraphs)
-                bar.set_postfix_str(f"files {files}/{len(updates)}, paragraphs {paragraphs:,}")
-                yield update, file_records
+            bar.set_postfix_str(f"files {files}, paragraphs {paragraphs:,}")
+            yield written

@@ -3,6 +3,7 @@ no torch and no transformers (a question is embedded in milliseconds of a cold p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 
 import numpy as np
@@ -35,29 +36,48 @@ class OnnxEncoder:
 
         tokenizer = Tokenizer.from_file(str(self.model.tokenizer))
         tokenizer.enable_truncation(self.model.max_length)
-        tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
+        tokenizer.no_padding()  # batches are padded here, to their own longest text
         return tokenizer
 
     @property
     def dimension(self) -> int:
         return int(self._session.get_outputs()[0].shape[-1])
 
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """One row per text; batches of texts of similar length (a batch is padded to its
-        longest)."""
+    def encode(self, texts: list[str], max_tokens: int, max_texts: int = 256) -> np.ndarray:
+        """One row per text. Texts are tokenised once, sorted by length and run in batches of
+        at most ``max_tokens`` tokens, padding included (and at most ``max_texts`` texts; 1
+        runs every text alone)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ids = [encoding.ids for encoding in self._tokenizer.encode_batch(texts)]
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            vectors[chosen] = self._run([texts[i] for i in chosen])
+        for chosen in _batches(ids, max_tokens, max_texts):
+            vectors[chosen] = self._run([ids[i] for i in chosen])
         return vectors
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        types = np.array([e.type_ids for e in encoded], dtype=np.int64)
-        feeds = dict(zip(INPUTS, (ids, mask, types), strict=True))
+    def _run(self, ids: list[list[int]]) -> np.ndarray:
+        width = max(map(len, ids))
+        tokens = np.zeros((len(ids), width), dtype=np.int64)  # padding, masked out
+        mask = np.zeros((len(ids), width), dtype=np.int64)
+        for row, text in enumerate(ids):
+            tokens[row, : len(text)] = text
+            mask[row, : len(text)] = 1
+        feeds = dict(zip(INPUTS, (tokens, mask, np.zeros_like(tokens)), strict=True))
         return self._session.run(None, feeds)[0]
+
+
+def _batches(ids: list[list[int]], max_tokens: int, max_texts: int) -> Iterator[list[int]]:
+    """Positions of texts of similar length, shortest first, in batches whose padded size
+    (texts x the longest) stays within ``max_tokens`` (a longer text goes alone)."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    batch: list[int] = []
+    for position in order:
+        # sorted: the text being added is the batch's longest
+        if batch and (
+            (len(batch) + 1) * len(ids[position]) > max_tokens or len(batch) == max_texts
+        ):
+            yield batch
+            batch = []
+        batch.append(position)
+    if batch:
+        yield batch

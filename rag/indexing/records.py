@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.indexing.windows import window_id
-from rag.types import Paragraph, Passage
+from rag.types import FileReport, Paragraph, Passage
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,17 @@ class WindowRecord:
     window: int
     embedding: list[float]
     file_hash: str
+
+
+@dataclass(frozen=True)
+class FileRecords:
+    """One file's windows ready to store, and what the manifest lists of it."""
+
+    source: str
+    records: list[WindowRecord]
+    file_hash: str
+    report: FileReport
+    modified: float | None = None  # the file's modification time (scopes filter on it)
 
 
 @dataclass(frozen=True)

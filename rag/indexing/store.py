@@ -19,7 +19,7 @@ from rag.errors import (
 )
 from rag.indexing.collection_names import chroma_names
 from rag.indexing.lock import WRITE_LOCK, write_lock
-from rag.indexing.records import WindowHit, WindowRecord, to_node, to_paragraph, to_passage
+from rag.indexing.records import FileRecords, WindowHit, to_node, to_paragraph, to_passage
 from rag.indexing.windows import LAYOUT_VERSION, window_id
 from rag.types import FileReport, Paragraph, Passage
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 GET_PAGE = 5000  # records per Chroma get
 ADD_BATCH = 2000  # records per Chroma add
+SOURCES_PER_CALL = 200  # files named in one Chroma filter (SQLite limits a query's variables)
 
 
 def open_client(settings: Settings):
@@ -319,46 +320,33 @@ class ParagraphStore:
         ]
 
     @_server_call
-    def replace_file(
-        self,
-        source: str,
-        records: list[WindowRecord],
-        file_hash: str,
-        report: FileReport,
-        modified: float | None = None,
-    ) -> None:
-        """Replace every window of ``source`` by ``records``, then list the file as complete,
-        with what was read from it (a file that gave no text is listed too, with no records).
-        (Chroma keeps the old text on an id that already exists: deleting first is what makes
-        an update an update.) Interrupted anywhere, the file is not listed, so the next ingest
-        writes it again."""
-        self.remove_file(source)
-        if self._files is None:
+    def replace_files(self, files: list[FileRecords]) -> None:
+        """Replace every window of each file by its records, then list the files as complete,
+        with what was read from each (a file that gave no text is listed too, with no records).
+        A few Chroma calls for the whole group, not a few per file. (Chroma keeps the old text
+        on an id that already exists: deleting first is what makes an update an update.)
+        Interrupted anywhere, none of the group is listed, so the next ingest writes it again."""
+        self.remove_files([f.source for f in files])
+        if self._files is None or not files:
             return
-        nodes = [to_node(r) for r in records]
+        nodes = [to_node(r) for f in files for r in f.records]
         for start in range(0, len(nodes), ADD_BATCH):
             self._vector_store.add(nodes[start : start + ADD_BATCH])
         self._files.upsert(
-            ids=[source],
-            embeddings=[[1.0]],  # the manifest is never searched; Chroma wants a vector
-            metadatas=[
-                {
-                    "file_hash": file_hash,
-                    "paragraphs": report.paragraphs,
-                    "tables": report.tables,
-                    "ocr_pages": ",".join(map(str, report.ocr_pages)),
-                    "skipped": "\n".join(report.skipped),
-                }
-                | ({"modified": modified} if modified is not None else {})
-            ],
+            ids=[f.source for f in files],
+            embeddings=[[1.0]] * len(files),  # the manifest is never searched; Chroma wants one
+            metadatas=[_manifest_entry(f) for f in files],
         )
 
     @_server_call
-    def remove_file(self, source: str) -> None:
-        if self._files is not None:
-            self._files.delete(ids=[source])
+    def remove_files(self, sources: list[str]) -> None:
+        """Unlist ``sources`` and delete their windows."""
+        if self._files is not None and sources:
+            self._files.delete(ids=sources)
         if self._collection is not None:
-            self._collection.delete(where={"source": source})
+            for start in range(0, len(sources), SOURCES_PER_CALL):
+                group = sources[start : start + SOURCES_PER_CALL]
+                self._collection.delete(where={"source": {"$in": group}})
 
     @_server_call
     def query(
@@ -416,8 +404,8 @@ class ParagraphStore:
         """The stored paragraphs of ``sources``, by source and number."""
         found: list[Paragraph] = []
         sources = sorted(sources)
-        for start in range(0, len(sources), 200):  # SQLite limits the variables of one query
-            group = sources[start : start + 200]
+        for start in range(0, len(sources), SOURCES_PER_CALL):
+            group = sources[start : start + SOURCES_PER_CALL]
             found += self._stored_paragraphs({"$and": [{"window": 0}, {"source": {"$in": group}}]})
         return found
 
@@ -428,3 +416,14 @@ class ParagraphStore:
             for m, text in zip(found["metadatas"], found["documents"], strict=True)
         ]
         return sorted(paragraphs, key=lambda p: (p.source, p.paragraph))
+
+
+def _manifest_entry(file: FileRecords) -> dict:
+    report = file.report
+    return {
+        "file_hash": file.file_hash,
+        "paragraphs": report.paragraphs,
+        "tables": report.tables,
+        "ocr_pages": ",".join(map(str, report.ocr_pages)),
+        "skipped": "\n".join(report.skipped),
+    } | ({"modified": file.modified} if file.modified is not None else {})
