@@ -78,9 +78,11 @@ def _stopwords() -> frozenset[str]:
 
 @cache
 def _porter():
-    from nltk.stem.porter import PorterStemmer
+    """The original Porter stemmer, from Snowball's C library (PyStemmer): nltk's would
+    import all of nltk, and scipy and scikit-learn with it (a second of every cold start)."""
+    import Stemmer
 
-    return PorterStemmer()
+    return Stemmer.Stemmer("porter")
 
 
 @cache
@@ -90,7 +92,7 @@ def _stem(word: str) -> str:
     import simplemma
 
     lemma = simplemma.lemmatize(word, lang="en").lower() if word.isalpha() else word
-    return _porter().stem(lemma)
+    return _porter().stemWord(lemma)
 
 
 def content_words(text: str) -> set[str]:

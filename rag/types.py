@@ -70,6 +70,8 @@ class Passage:
     title: str | None = None  # the document's title
     untrusted: bool = False  # see Paragraph.untrusted: shown, flagged, never used as evidence
     location: str | None = None  # see Paragraph.location
+    # (start, end) of each sentence in ``text``, as cut at ingest (None: not stored)
+    sentences: tuple[tuple[int, int], ...] | None = None
 
     @classmethod
     def of(cls, paragraph: Paragraph, score: float = 0.0) -> Passage:
@@ -86,7 +88,18 @@ class Passage:
             title=p.title,
             untrusted=p.untrusted,
             location=p.location,
+            sentences=p.sentences,
         )
+
+    @property
+    def sentence_texts(self) -> list[str]:
+        """The paragraph's sentences: cut where ingest cut them (answering then needs no
+        sentence splitter, a second of a cold start), else split now."""
+        if self.sentences is None:
+            from rag.text import split_sentences
+
+            return split_sentences(self.text)
+        return [self.text[start:end] for start, end in self.sentences]
 
     @property
     def context(self) -> str | None:
@@ -148,9 +161,11 @@ class Answer:
 
         def passage(kind, item: dict):
             item = dict(item)
-            for key in ("lines", "sentences", "supported"):
+            for key in ("lines", "supported"):
                 if item.get(key) is not None:
                     item[key] = tuple(item[key])
+            if item.get("sentences") is not None:
+                item["sentences"] = tuple(tuple(span) for span in item["sentences"])
             return kind(**{k: v for k, v in item.items() if k in _FIELDS[kind]})
 
         values = dict(data)

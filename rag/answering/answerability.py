@@ -15,7 +15,6 @@ from rag.text import (
     names,
     overlap,
     question_words,
-    split_sentences,
 )
 from rag.types import HEADING_PATH_SEPARATOR, Passage
 
@@ -167,7 +166,7 @@ def is_title_line(sentence: str, passage: Passage) -> bool:
         not paragraph.endswith(ENDINGS)
         and len(paragraph.split()) <= 2 * TITLE_WORDS
         and "\n" not in paragraph
-        and len(split_sentences(paragraph)) == 1  # no sentence ends inside it either
+        and len(passage.sentence_texts) == 1  # no sentence ends inside it either
         and _bare(paragraph).startswith(text)
     )
 

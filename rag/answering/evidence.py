@@ -9,7 +9,7 @@ from rag.answering.answerability import Asks, assessment_features, is_answer_sen
 from rag.answering.kinds import COMPARISON, FACT, LIST, QuestionKind, kind_of
 from rag.config import Settings
 from rag.indexing.embedder import Embedder
-from rag.text import overlap, question_words, split_sentences
+from rag.text import overlap, question_words
 from rag.types import Passage, ScoredSentence
 
 
@@ -99,7 +99,7 @@ class SentenceScorer:
             (sentence, passage, position)
             for passage in evidence_passages(passages)[:reach]
             if not passage.code  # code is cited as it stands, never quoted as a sentence
-            for position, sentence in enumerate(split_sentences(passage.text))
+            for position, sentence in enumerate(passage.sentence_texts)
             if is_answer_sentence(sentence, passage)
         ]
         if not candidates:

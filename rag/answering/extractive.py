@@ -25,7 +25,7 @@ from rag.answering.synthesis import (
 )
 from rag.config import Settings
 from rag.indexing.embedder import Embedder
-from rag.text import content_words, question_words, split_sentences
+from rag.text import content_words, question_words
 from rag.types import Answer, Claim, Passage, ScoredSentence, Turn
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ class ExtractiveGenerator:
             candidates = [
                 ScoredSentence(sentence, passage, position, passage.score)
                 for passage in members
-                for position, sentence in enumerate(split_sentences(passage.text))
+                for position, sentence in enumerate(passage.sentence_texts)
                 if is_answer_sentence(sentence, passage) and not sentence.rstrip().endswith(":")
             ]  # a lead-in to a list or code ("Here are some examples:") says nothing alone
             if focus:  # the sentences about it, when there are any

@@ -115,7 +115,7 @@ class GroundingChecker:
 
     def supports(self, sentences: list[str], passages: list[Passage]) -> list[list[float]]:
         """support[i][j]: how well passage j supports sentence i."""
-        pieces = [split_sentences(p.text) or [p.text] for p in passages]
+        pieces = [p.sentence_texts or [p.text] for p in passages]
         flat = [s for piece in pieces for s in piece]
         vectors = self.embedder.embed_texts(sentences + flat)
         claim_vectors, piece_vectors = vectors[: len(sentences)], vectors[len(sentences) :]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.reading.injection import is_directive
-from rag.text import split_sentences
 from rag.types import HEADING_PATH_SEPARATOR, Passage, ScoredSentence
 
 UNKNOWN = "I don't know based on the provided context."
@@ -49,7 +48,7 @@ def select_evidence(
         nonlocal spent
         key = (sentence.passage.source, sentence.passage.paragraph)
         if key not in sentences_of:
-            sentences_of[key] = split_sentences(sentence.passage.text)
+            sentences_of[key] = sentence.passage.sentence_texts
         parts = sentences_of[key]
         if not 0 <= position < len(parts) or position in picked.get(key, ()):
             return

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answering.answerability import NAME_RUN, is_whole_sentence
-from rag.text import content_words, names, split_sentences
+from rag.text import content_words, names
 from rag.types import Passage, ScoredSentence
 
 # List questions whose items are names: the answer's sentences must each add a new name.
@@ -172,7 +172,7 @@ def with_named_subjects(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence
     out: list[ScoredSentence] = []
     for sentence in chosen:
         if PRONOUN_SUBJECT.match(sentence.text) and sentence.position > 0:
-            before = split_sentences(sentence.passage.text)[sentence.position - 1]
+            before = sentence.passage.sentence_texts[sentence.position - 1]
             if is_whole_sentence(before) and all(
                 (paragraph_key(s), s.position) != (paragraph_key(sentence), sentence.position - 1)
                 for s in [*out, *chosen]

@@ -73,7 +73,9 @@ def article_index(tmp_path_factory) -> Path:
     return root
 
 
-def test_a_question_is_answered_without_importing_torch_or_transformers(article_index):
+def test_a_question_is_answered_without_importing_torch_transformers_or_nltk(article_index):
+    """A cold question loads no heavy library: the ONNX encoder embeds it, the sentences of
+    the passages are those cut at ingest, and words are stemmed without nltk."""
     script = textwrap.dedent(
         f"""
         import json, sys
@@ -81,8 +83,8 @@ def test_a_question_is_answered_without_importing_torch_or_transformers(article_
         bot = rag.open(index_dir={str(article_index / "index")!r}, build=False,
                        generator="extractive", embed_backend="onnx-int8")
         answer = bot.ask({RUBIO!r})
-        heavy = sorted(m for m in ("torch", "transformers", "sentence_transformers")
-                       if m in sys.modules)
+        heavy = sorted(m for m in ("torch", "transformers", "sentence_transformers", "nltk",
+                                   "scipy", "sklearn") if m in sys.modules)
         print(json.dumps({{"text": answer.text, "refused": answer.refused, "heavy": heavy}}))
         """
     )
