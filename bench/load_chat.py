@@ -11,13 +11,16 @@ questions asked by one session alone first (the baseline, same run).
     .venv/bin/python bench/load_chat.py --generator extractive --sessions 20 --minutes 3
     .venv/bin/python bench/load_chat.py --generator local --sessions 20 --slots 4
 
---slots: answers the local model decodes together (the llm_slots setting).
+--slots: answers the local model decodes together (the llm_slots setting); --max-wait: seconds
+a question waits for the model before it is answered by quoting (llm_max_wait; 0: no limit).
+The table counts the answers given by quoting because the model was busy.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import shutil
 import statistics
@@ -27,6 +30,7 @@ import time
 from pathlib import Path
 
 import rag
+from rag.answering.llm import QUOTED_WHILE_BUSY
 from ui.app import serve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +77,17 @@ def session(
         results.append({"id": item["id"], "seconds": seconds, "error": error, "right": right})
 
 
+class QuotedWhileBusy(logging.Handler):
+    """Counts the questions the LLM generator answered by quoting because the model was busy."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += record.getMessage().startswith(QUOTED_WHILE_BUSY)
+
+
 def percentile(values: list[float], q: int) -> float:
     if len(values) == 1:
         return values[0]
@@ -85,6 +100,7 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--slots", type=int, help="llm_slots (default: the configured one)")
+    parser.add_argument("--max-wait", type=float, help="llm_max_wait (default: the configured)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-chat-") as scratch:
         work = Path(scratch)
@@ -95,7 +111,11 @@ def main() -> int:
             index_dir=work / "index",
             generator=args.generator,
             llm_slots=args.slots,
+            llm_max_wait=args.max_wait,
         )
+        quoted = QuotedWhileBusy()
+        logging.getLogger("rag.answering.llm").addHandler(quoted)
+        logging.getLogger("rag.answering.llm").setLevel(logging.INFO)
         port = free_port()
         app = serve(settings, port=port, block=False)
         url = f"http://127.0.0.1:{port}/"
@@ -112,6 +132,7 @@ def main() -> int:
         questions = [q for q in answerable_questions() if q["id"] in right]
         print(f"{len(questions)} of {len(alone)} questions answered with the expected fact alone")
         results: list[dict] = []
+        quoted.count = 0  # under load only
         until = time.monotonic() + args.minutes * 60
         threads = [
             threading.Thread(target=session, args=(url, questions, until, n, results))
@@ -127,13 +148,13 @@ def main() -> int:
     wrong = [r for r in results if r["error"] is None and not r["right"]]
     single = [r["seconds"] for r in alone if r["error"] is None]
     print(
-        "| sessions | generator | slots | minutes | answers | errors | without the expected fact "
-        "| p50 (s) | p95 (s) | one session alone p50 (s) |"
+        "| sessions | generator | slots | max wait (s) | minutes | answers | quoted while busy "
+        "| errors | without the expected fact | p50 (s) | p95 (s) | one session alone p50 (s) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     print(
-        f"| {args.sessions} | {args.generator} | {settings.llm_slots} | {args.minutes:g} | "
-        f"{len(results)} | "
+        f"| {args.sessions} | {args.generator} | {settings.llm_slots} | "
+        f"{settings.llm_max_wait:g} | {args.minutes:g} | {len(results)} | {quoted.count} | "
         f"{len(errors)} | {len(wrong)} | {percentile(seconds, 50):.2f} | "
         f"{percentile(seconds, 95):.2f} | {percentile(single, 50):.2f} |"
     )

@@ -42,17 +42,23 @@ def pydoc_library(work: Path) -> Path:
 
 
 def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Wall seconds, the process's own peak RSS (MiB), and its stdout."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Wall seconds, the process's own peak RSS (MiB), and its stdout. The peak is GNU time's:
+    a child forked straight from this process would count this process's own peak as its
+    (Linux keeps the larger of the two across exec)."""
+    with (
+        tempfile.TemporaryFile("w+") as out,
+        tempfile.TemporaryFile("w+") as err,
+        tempfile.NamedTemporaryFile("w+", suffix=".rss") as peak,
+    ):
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
+        timer = ["/usr/bin/time", "-f", "%M", "-o", peak.name]
+        status = subprocess.run([*timer, *command], stdout=out, stderr=err, text=True, env=env)
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0:
+        if status.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed:\n{err.read()}")
-        return wall, usage.ru_maxrss / 1024, out.read()
+        return wall, int(Path(peak.name).read_text().split()[-1]) / 1024, out.read()
 
 
 RAW_ENCODE = """

@@ -23,6 +23,9 @@ from rag.types import Answer, Passage, Turn, Waiting
 
 log = logging.getLogger(__name__)
 
+# What the log says of a question answered by quoting because the model was busy.
+QUOTED_WHILE_BUSY = "model busy"
+
 
 class LLMGenerator:
     """Answers in the model's words from the best sentences of the retrieved paragraphs; every
@@ -65,8 +68,7 @@ class LLMGenerator:
         if kind.gathers:
             # summaries, lists and comparisons are the documents' own sentences, chosen for
             # the kind (rag.answering.synthesis): every one verified by construction, and at once
-            answer = self.quoting.generate(query, passages)
-            yield dataclasses.replace(answer, generator=f"{self.name}+{answer.generator}")
+            yield self._quoted(query, passages)
             return
         ranked = self.scorer.score_sentences(query, passages)
         assessment = self.scorer.assess(query, passages, ranked)
@@ -86,8 +88,19 @@ class LLMGenerator:
             {"role": "user", "content": user_prompt(query, excerpts)},
         ]
         pieces, first_token = [], None
-        for piece in self.model.stream_chat(messages, self.settings.llm_max_tokens):
+        stream = self.model.stream_chat(messages, self.settings.llm_max_tokens)
+        for piece in stream:
             if isinstance(piece, Waiting):  # other questions have the model: say so
+                if self._waited_too_long(started):
+                    stream.close()  # gives up its place in the line
+                    log.info(
+                        "%s: %d answer(s) ahead after %.1f s; answered by quoting",
+                        QUOTED_WHILE_BUSY,
+                        piece.ahead,
+                        time.perf_counter() - started,
+                    )
+                    yield self._quoted(query, passages)
+                    return
                 yield piece
                 continue
             if first_token is None:
@@ -109,9 +122,17 @@ class LLMGenerator:
             # The model said it does not know, or wrote nothing the paragraphs support (or
             # nothing of the kind asked for): the extractive generator's quoted sentences
             # answer instead, or it refuses (marked by the generator name).
-            answer = self.quoting.generate(query, passages)
-            answer = dataclasses.replace(answer, generator=f"{self.name}+{answer.generator}")
+            answer = self._quoted(query, passages)
         yield _with_first_token(answer, first_token)
+
+    def _waited_too_long(self, started: float) -> bool:
+        limit = self.settings.llm_max_wait
+        return limit > 0 and time.perf_counter() - started >= limit
+
+    def _quoted(self, query: str, passages: list[Passage]) -> Answer:
+        """The quoting generator's answer, marked as given in this generator's stead."""
+        answer = self.quoting.generate(query, passages)
+        return dataclasses.replace(answer, generator=f"{self.name}+{answer.generator}")
 
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         """The follow-up as a standalone question, written by the model from recent turns (a
@@ -124,8 +145,15 @@ class LLMGenerator:
             {"role": "system", "content": CONDENSE_PROMPT},
             {"role": "user", "content": f"{turns}\nUser: {question}\n\nStandalone question:"},
         ]
-        pieces = self.model.stream_chat(messages, 60)
-        text = "".join(p for p in pieces if isinstance(p, str)).strip().strip('"').splitlines()
+        started, pieces = time.perf_counter(), []
+        stream = self.model.stream_chat(messages, 60)
+        for piece in stream:
+            if isinstance(piece, Waiting) and self._waited_too_long(started):
+                stream.close()  # the model is busy: the caller rewrites it by rule instead
+                return ""
+            if isinstance(piece, str):
+                pieces.append(piece)
+        text = "".join(pieces).strip().strip('"').splitlines()
         return text[0].strip() if text else ""
 
 

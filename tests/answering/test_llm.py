@@ -16,8 +16,15 @@ pytestmark = pytest.mark.slow  # the embedding model, a server, a browser or the
 def local_bot(article_corpus, tmp_path_factory):
     require_local_llm()
     index = tmp_path_factory.mktemp("llm-index")
-    # two slots: two users' answers are decoded together
-    return rag.open(index_dir=index, corpus_dir=article_corpus, generator="local", llm_slots=2)
+    # two slots: two users' answers are decoded together; a third user waits half a second at
+    # most, then is answered by quoting
+    return rag.open(
+        index_dir=index,
+        corpus_dir=article_corpus,
+        generator="local",
+        llm_slots=2,
+        llm_max_wait=0.5,
+    )
 
 
 def test_local_model_answers_with_a_verified_citation(local_bot):
@@ -91,6 +98,40 @@ def test_two_users_stream_at_once_and_stop_on_one_leaves_the_other(local_bot):
     assert not answer.refused and "Dmitry Peskov" in answer.text and answer.citations
     after = local_bot.ask("Which country hosted the latest round of peace talks?")
     assert "Saudi Arabia" in after.text  # the stopped slot is free again
+
+
+def test_a_question_that_would_wait_for_a_busy_model_is_answered_by_quoting(local_bot):
+    """Both slots are writing other users' answers: the third user does not wait behind them
+    but gets the quoting generator's cited answer at once, and theirs are unharmed."""
+    import threading
+
+    writing = threading.Barrier(3, timeout=120)
+    answers: dict[str, rag.Answer] = {}
+
+    def writer(name: str, question: str) -> None:
+        first = True
+        for item in local_bot.ask_stream(question):
+            if isinstance(item, str) and first:
+                first = False
+                writing.wait()
+            elif isinstance(item, rag.Answer):
+                answers[name] = item
+
+    threads = [
+        threading.Thread(target=writer, args=("a", "Who is the Kremlin spokesperson?")),
+        threading.Thread(target=writer, args=("b", "What position does Marco Rubio hold?")),
+    ]
+    for thread in threads:
+        thread.start()
+    writing.wait()  # both slots are writing now
+    items = list(local_bot.ask_stream("Which country hosted the latest round of peace talks?"))
+    for thread in threads:
+        thread.join(timeout=300)
+    quoted = items[-1]
+    assert quoted.generator == "local+extractive", quoted.generator
+    assert not quoted.refused and "Saudi Arabia" in quoted.text and quoted.citations
+    assert "Dmitry Peskov" in answers["a"].text
+    assert "Secretary of State" in answers["b"].text
 
 
 def test_openai_generator_against_a_real_loopback_server(local_bot, article_corpus, tmp_path):

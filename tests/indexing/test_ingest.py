@@ -193,3 +193,27 @@ def test_each_file_read_is_reported_and_one_with_no_text_is_listed(corpus, index
     assert files["tz.xlsx"]["skipped"] == ["sheet Notes: hidden, not read"]
     again = rag.ingest([corpus], index_dir=index_dir)
     assert (again.unchanged, again.files) == (3, [])  # nothing read twice, the empty file too
+
+
+def test_files_written_in_several_groups_are_each_indexed_once(corpus, index_dir, monkeypatch):
+    """Ingest writes a group of files at a time; every file of every group is listed and
+    searchable, and editing files of two groups replaces their windows, not adds to them."""
+    monkeypatch.setattr("rag.indexing.ingest.WINDOWS_PER_STEP", 4)  # a group every few files
+    harbours = [
+        f"Harbour {n} keeps {n + 2} red boats. Its keeper is named Keeper{n}." for n in range(12)
+    ]
+    for n, text in enumerate(harbours):
+        (corpus / f"h{n:02}.txt").write_text(f"{text}\n\nThe tide table is posted daily.\n")
+    report = rag.ingest([corpus], index_dir=index_dir)
+    assert report.added == 12 and counts(index_dir) == {f"h{n:02}.txt": 2 for n in range(12)}
+    bot = rag.open(index_dir=index_dir, build=False)
+    windows = bot.store.window_count()
+    for n in (1, 10):
+        (corpus / f"h{n:02}.txt").write_text(f"Harbour {n} was closed. Nobody keeps it.\n")
+    report = rag.ingest([corpus], index_dir=index_dir)
+    assert (report.updated, report.unchanged) == (2, 10)
+    bot = rag.open(index_dir=index_dir, build=False)
+    assert bot.info().documents["h10.txt"] == 1
+    assert bot.store.window_count() == windows - 2 * 4 + 2 * 3  # 4 windows each before, 3 now
+    assert "closed" in bot.retrieve("Which harbour was closed?", k=1)[0].text
+    assert bot.retrieve("Keeper7", k=1)[0].source == "h07.txt"
