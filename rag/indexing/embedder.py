@@ -80,7 +80,9 @@ class Embedder:
     def _onnx_batch_texts(self) -> int:
         # int8 activations are scaled by their whole batch, so a text batched with others would
         # not get the vector it gets alone (as a question); alone, int8 is as fast (no padding)
-        return 1 if self.backend == "onnx-int8" else 256
+        from rag.indexing.onnx_encoder import MAX_BATCH_TEXTS
+
+        return 1 if self.backend == "onnx-int8" else MAX_BATCH_TEXTS
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         if self.backend != "torch":

@@ -62,6 +62,14 @@ class FileUpdate:
     report: FileReport
     modified: float  # the file's modification time (scopes filter on it)
 
+    def with_records(self, records: list[WindowRecord]) -> FileRecords:
+        """What the store writes of this file: its embedded windows and its manifest entry."""
+        return FileRecords(self.source, records, self.digest, self.report, self.modified)
+
+
+# A window to embed: its paragraph, window number and the text embedded.
+WindowJob = tuple[Paragraph, int, str]
+
 
 class Spool:
     """Read files kept on disk between the two passes rather than in memory."""
@@ -223,8 +231,8 @@ def _read(
     return FileUpdate(source, digest, paragraphs, report, modified)
 
 
-def _windows(update: FileUpdate, settings: Settings) -> list[tuple[Paragraph, int, str]]:
-    """Every window of the file to embed: its paragraph, window number and embedded text."""
+def _windows(update: FileUpdate, settings: Settings) -> list[WindowJob]:
+    """Every window of the file to embed."""
     return [
         (paragraph, window.index, embedded_text(window, paragraph.context))
         for paragraph in update.paragraphs
@@ -234,9 +242,9 @@ def _windows(update: FileUpdate, settings: Settings) -> list[tuple[Paragraph, in
 
 def _steps(
     updates: Iterable[FileUpdate], settings: Settings
-) -> Iterator[list[tuple[FileUpdate, list[tuple[Paragraph, int, str]]]]]:
+) -> Iterator[list[tuple[FileUpdate, list[WindowJob]]]]:
     """Consecutive files with their windows, about ``WINDOWS_PER_STEP`` windows at a time."""
-    step: list[tuple[FileUpdate, list[tuple[Paragraph, int, str]]]] = []
+    step: list[tuple[FileUpdate, list[WindowJob]]] = []
     size = 0
     for update in updates:
         windows = _windows(update, settings)
@@ -278,18 +286,7 @@ def _embedded(
             for update, _ in step:
                 file_records = records[update.source]
                 file_records.sort(key=lambda r: (r.paragraph.paragraph, r.window))
-                written.append(
-                    (
-                        update,
-                        FileRecords(
-                            update.source,
-                            file_records,
-                            update.digest,
-                            update.report,
-                            update.modified,
-                        ),
-                    )
-                )
+                written.append((update, update.with_records(file_records)))
                 files += 1
                 paragraphs += len(update.paragraphs)
             bar.set_postfix_str(f"files {files}, paragraphs {paragraphs:,}")

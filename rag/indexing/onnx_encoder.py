@@ -10,6 +10,9 @@ import numpy as np
 
 from rag.indexing.onnx_models import INPUTS, OnnxModel
 
+# At most this many texts run at once, however short (the token budget bounds the rest).
+MAX_BATCH_TEXTS = 256
+
 
 class OnnxEncoder:
     """Encodes texts with one ONNX sentence-embedding graph (vectors already normalised)."""
@@ -43,7 +46,9 @@ class OnnxEncoder:
     def dimension(self) -> int:
         return int(self._session.get_outputs()[0].shape[-1])
 
-    def encode(self, texts: list[str], max_tokens: int, max_texts: int = 256) -> np.ndarray:
+    def encode(
+        self, texts: list[str], max_tokens: int, max_texts: int = MAX_BATCH_TEXTS
+    ) -> np.ndarray:
         """One row per text. Texts are tokenised once, sorted by length and run in batches of
         at most ``max_tokens`` tokens, padding included (and at most ``max_texts`` texts; 1
         runs every text alone)."""
