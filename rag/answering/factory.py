@@ -32,8 +32,10 @@ def model_generator(
 
 def _local(settings: Settings, embedder: Embedder) -> Generator:
     from rag.answering.models.llama_cpp import LocalChatModel
+    from rag.answering.prompt import SYSTEM_PROMPT
 
-    return model_generator("local", settings, embedder, LocalChatModel(settings))
+    model = LocalChatModel(settings, opening=[{"role": "system", "content": SYSTEM_PROMPT}])
+    return model_generator("local", settings, embedder, model)
 
 
 def _openai(settings: Settings, embedder: Embedder) -> Generator:

@@ -158,3 +158,49 @@ def test_openai_server_down_is_a_one_line_error(article_corpus, tmp_path):
     )
     with pytest.raises(rag.RagError, match=r"cannot reach the LLM server at http://127\.0\.0\.1"):
         bot.ask("Which country hosted the latest round of peace talks?")
+
+
+def _first_answer_timings(model, messages: list[dict]) -> dict:
+    """llama.cpp's timings of one answer from ``model``'s loopback OpenAI API (``cache_n``: the
+    prompt tokens it did not have to read)."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{model.listening_address}/v1/chat/completions",
+        data=json.dumps({"messages": messages, "max_tokens": 12, "temperature": 0}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())["timings"]
+
+
+def test_a_new_model_starts_from_the_saved_system_prompt_and_survives_a_damaged_one(
+    local_bot, tmp_path, caplog
+):
+    from rag.answering.models.llama_cpp import LocalChatModel, local_model_path
+    from rag.answering.prompt import SYSTEM_PROMPT
+
+    settings = local_bot.settings.replace(
+        llm_model=str(local_model_path(local_bot.settings)), model_cache_dir=tmp_path, llm_slots=1
+    )
+    opening = [{"role": "system", "content": SYSTEM_PROMPT}]
+    question = [
+        *opening,
+        {
+            "role": "user",
+            "content": "Passages:\n\n[1] Talks were held in Riyadh."
+            "\n\nQuestion: Where were the talks held?",
+        },
+    ]
+    LocalChatModel(settings, opening=opening)  # the first start reads the opening and saves it
+    [state] = (tmp_path / "opening-states").glob("*.bin")
+
+    restored = _first_answer_timings(LocalChatModel(settings, opening=opening), question)
+    assert restored["cache_n"] >= 100  # the system prompt was not read again
+
+    state.write_bytes(b"not a saved state")
+    damaged = LocalChatModel(settings, opening=opening)
+    assert "opening state was not restored" in caplog.text
+    assert _first_answer_timings(damaged, question)["prompt_n"] > 100  # read it afresh, answered
+    assert not state.exists()  # and saved anew by the next start

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rag.answering.models import packaged_model
+from rag.answering.models.opening_state import opening_state_name, start_slots_from_opening
 from rag.answering.models.turns import Turns
 from rag.config import Settings
 from rag.errors import ConfigError
@@ -38,11 +39,15 @@ def local_model_path(settings: Settings) -> Path:
 class LocalChatModel:
     """A GGUF model run in this process by llama.cpp (xllamacpp), streaming tokens."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, opening: list[dict] | None = None):
+        """The model of ``settings``; ``opening`` is the messages most chats begin with (the
+        system prompt): every slot starts having read them (rag.answering.models.opening_state)."""
         import xllamacpp
 
+        model = local_model_path(settings)
+        states = settings.model_cache_dir.expanduser() / "opening-states"
         params = xllamacpp.CommonParams()
-        params.model.path = str(local_model_path(settings))
+        params.model.path = str(model)
         # llama.cpp splits its context between the slots: each gets llm_context tokens
         params.n_ctx = settings.llm_context * settings.llm_slots
         params.n_parallel = settings.llm_slots
@@ -50,7 +55,13 @@ class LocalChatModel:
         params.cpuparams_batch.n_threads = settings.threads
         params.warmup = False
         params.verbosity = -1  # llama.cpp logs every step otherwise
+        if opening:
+            states.mkdir(parents=True, exist_ok=True)
+            params.slot_save_path = f"{states}/"
         self._server = xllamacpp.Server(params)
+        if opening:
+            name = opening_state_name(model, opening, settings.llm_context)
+            start_slots_from_opening(self._server, states, name, opening, settings.llm_slots)
         # llama.cpp also serves the OpenAI-compatible HTTP API on this loopback address.
         self.listening_address = self._server.listening_address
         self.turns = Turns(settings.llm_slots)  # the rest wait, first come first served
