@@ -27,6 +27,7 @@ import statistics
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import rag
@@ -94,6 +95,106 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+@dataclass
+class LoadRow:
+    """One load run: what the sessions got, and the baseline of one session alone."""
+
+    sessions: int
+    generator: str
+    slots: int
+    max_wait: float
+    minutes: float
+    answers: int
+    quoted: int
+    errors: list[dict]
+    wrong: list[dict]
+    p50: float
+    p95: float
+    alone_p50: float
+
+    HEADER = (
+        "| sessions | generator | slots | max wait (s) | minutes | answers | quoted while busy "
+        "| errors | without the expected fact | p50 (s) | p95 (s) | one session alone p50 (s) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+
+    def markdown(self) -> str:
+        return (
+            f"| {self.sessions} | {self.generator} | {self.slots} | {self.max_wait:g} | "
+            f"{self.minutes:g} | {self.answers} | {self.quoted} | {len(self.errors)} | "
+            f"{len(self.wrong)} | {self.p50:.2f} | {self.p95:.2f} | {self.alone_p50:.2f} |"
+        )
+
+
+class WebChatUnderLoad:
+    """The web chat on the bundled article (a temporary index), asked by parallel sessions.
+    ``alone`` is each answerable question asked once by one session: the questions answered
+    with the expected fact then are the ones every later run asks (and must still get right)."""
+
+    def __init__(self, generator: str, slots: int | None = None, max_wait: float | None = None):
+        self._scratch = tempfile.TemporaryDirectory(prefix="load-chat-")
+        work = Path(self._scratch.name)
+        (work / "corpus").mkdir()
+        shutil.copy(ARTICLE, work / "corpus")
+        self.settings = rag.load_settings(
+            corpus_dir=work / "corpus",
+            index_dir=work / "index",
+            generator=generator,
+            llm_slots=slots,
+            llm_max_wait=max_wait,
+        )
+        self._quoted = QuotedWhileBusy()
+        logging.getLogger("rag.answering.llm").addHandler(self._quoted)
+        logging.getLogger("rag.answering.llm").setLevel(logging.INFO)
+        port = free_port()
+        self._app = serve(self.settings, port=port, block=False)
+        self.url = f"http://127.0.0.1:{port}/"
+        from gradio_client import Client
+
+        status = Client(self.url, verbose=False)
+        while status.predict(api_name="/status")[0]:  # building the index, loading models
+            time.sleep(0.5)
+        self.alone: list[dict] = []
+        session(self.url, answerable_questions(), float("inf"), 0, self.alone, each_once=True)
+        right = {r["id"] for r in self.alone if r["right"]}
+        self.questions = [q for q in answerable_questions() if q["id"] in right]
+
+    def run(self, sessions: int, minutes: float) -> LoadRow:
+        """``sessions`` sessions asking at once for ``minutes``."""
+        results: list[dict] = []
+        self._quoted.count = 0  # under load only
+        until = time.monotonic() + minutes * 60
+        threads = [
+            threading.Thread(target=session, args=(self.url, self.questions, until, n, results))
+            for n in range(sessions)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = [r["seconds"] for r in results if r["error"] is None]
+        single = [r["seconds"] for r in self.alone if r["error"] is None]
+        return LoadRow(
+            sessions=sessions,
+            generator=self.settings.generator,
+            slots=self.settings.llm_slots,
+            max_wait=self.settings.llm_max_wait,
+            minutes=minutes,
+            answers=len(results),
+            quoted=self._quoted.count,
+            errors=[r for r in results if r["error"] is not None],
+            wrong=[r for r in results if r["error"] is None and not r["right"]],
+            p50=percentile(seconds, 50) if seconds else float("nan"),
+            p95=percentile(seconds, 95) if seconds else float("nan"),
+            alone_p50=percentile(single, 50),
+        )
+
+    def close(self) -> None:
+        self._app.close()
+        logging.getLogger("rag.answering.llm").removeHandler(self._quoted)
+        self._scratch.cleanup()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generator", default="extractive")
@@ -102,68 +203,23 @@ def main() -> int:
     parser.add_argument("--slots", type=int, help="llm_slots (default: the configured one)")
     parser.add_argument("--max-wait", type=float, help="llm_max_wait (default: the configured)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="load-chat-") as scratch:
-        work = Path(scratch)
-        (work / "corpus").mkdir()
-        shutil.copy(ARTICLE, work / "corpus")
-        settings = rag.load_settings(
-            corpus_dir=work / "corpus",
-            index_dir=work / "index",
-            generator=args.generator,
-            llm_slots=args.slots,
-            llm_max_wait=args.max_wait,
+    chat = WebChatUnderLoad(args.generator, args.slots, args.max_wait)
+    try:
+        print(
+            f"{len(chat.questions)} of {len(chat.alone)} questions answered with the expected "
+            "fact alone"
         )
-        quoted = QuotedWhileBusy()
-        logging.getLogger("rag.answering.llm").addHandler(quoted)
-        logging.getLogger("rag.answering.llm").setLevel(logging.INFO)
-        port = free_port()
-        app = serve(settings, port=port, block=False)
-        url = f"http://127.0.0.1:{port}/"
-        from gradio_client import Client
-
-        status = Client(url, verbose=False)
-        while status.predict(api_name="/status")[0]:  # building the index, loading models
-            time.sleep(0.5)
-        # The questions this generator answers with the expected fact when alone: under load
-        # every answer must still hold it.
-        alone: list[dict] = []
-        session(url, answerable_questions(), float("inf"), 0, alone, each_once=True)
-        right = {r["id"] for r in alone if r["right"]}
-        questions = [q for q in answerable_questions() if q["id"] in right]
-        print(f"{len(questions)} of {len(alone)} questions answered with the expected fact alone")
-        results: list[dict] = []
-        quoted.count = 0  # under load only
-        until = time.monotonic() + args.minutes * 60
-        threads = [
-            threading.Thread(target=session, args=(url, questions, until, n, results))
-            for n in range(args.sessions)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        app.close()
-    seconds = [r["seconds"] for r in results if r["error"] is None]
-    errors = [r for r in results if r["error"] is not None]
-    wrong = [r for r in results if r["error"] is None and not r["right"]]
-    single = [r["seconds"] for r in alone if r["error"] is None]
-    print(
-        "| sessions | generator | slots | max wait (s) | minutes | answers | quoted while busy "
-        "| errors | without the expected fact | p50 (s) | p95 (s) | one session alone p50 (s) |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    print(
-        f"| {args.sessions} | {args.generator} | {settings.llm_slots} | "
-        f"{settings.llm_max_wait:g} | {args.minutes:g} | {len(results)} | {quoted.count} | "
-        f"{len(errors)} | {len(wrong)} | {percentile(seconds, 50):.2f} | "
-        f"{percentile(seconds, 95):.2f} | {percentile(single, 50):.2f} |"
-    )
-    for item in errors[:5]:
+        row = chat.run(args.sessions, args.minutes)
+    finally:
+        chat.close()
+    print(LoadRow.HEADER)
+    print(row.markdown())
+    for item in row.errors[:5]:
         print(f"error: {item['id']}: {item['error']}")
-    wrong_ids = sorted({r["id"] for r in wrong})
+    wrong_ids = sorted({r["id"] for r in row.wrong})
     if wrong_ids:
         print(f"questions answered without the expected fact: {', '.join(wrong_ids)}")
-    return 1 if errors else 0
+    return 1 if row.errors else 0
 
 
 if __name__ == "__main__":

@@ -12,8 +12,10 @@ Prints:
   23 pages (same threads, length-sorted), against raw sentence-transformers on torch;
 - whole-process `rag ingest` (its wall time, peak RSS) for each corpus, and its rate against
   the raw rate of the backend it used on the same windows;
-- cold `rag ask` with no server running (median of 3), extractive and local.
-The answer latency under 1, 4 and 20 web sessions is bench/load_chat.py's (`--slots N`).
+- cold `rag ask` (median of 3), extractive and local, with no server running and with a
+  `rag serve` running on the same index (which then answers; asked once before timing);
+- answer p50/p95 under 1, 4 and 20 web sessions at once with the local model
+  (bench/load_chat.py), with 1 slot and with ``--slots`` (default 2) answers decoded together.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.load_chat import LoadRow, WebChatUnderLoad, free_port  # noqa: E402
 from bench.scale import ROOT, pydoc_library, raw_encode_seconds, timed, window_texts  # noqa: E402
+from rag.interfaces.remote import running_server  # noqa: E402
 
 RAG = [sys.executable, "-m", "rag"]
 QUOREF = ROOT.parent / "shared" / "benchmarks" / "quoref" / "quoref.corpus.jsonl"
@@ -55,8 +60,9 @@ def environment(**settings: str) -> dict:
 
 
 def ingest(corpus: Path, index: Path, backend: str) -> tuple[float, float]:
-    env = environment(corpus_dir=str(corpus), index_dir=str(index), embed_backend=backend,
-                      generator="extractive")
+    env = environment(
+        corpus_dir=str(corpus), index_dir=str(index), embed_backend=backend, generator="extractive"
+    )
     wall, rss, _ = timed([*RAG, "ingest"], env)
     return wall, rss
 
@@ -64,6 +70,49 @@ def ingest(corpus: Path, index: Path, backend: str) -> tuple[float, float]:
 def cold_ask(corpus: Path, index: Path, generator: str, runs: int = 3) -> float:
     env = environment(corpus_dir=str(corpus), index_dir=str(index), generator=generator)
     return statistics.median(timed([*RAG, "ask", QUESTION], env)[0] for _ in range(runs))
+
+
+class RunningServer:
+    """`rag serve` on ``index`` with ``generator``, until closed."""
+
+    def __init__(self, corpus: Path, index: Path, generator: str):
+        env = environment(corpus_dir=str(corpus), index_dir=str(index), generator=generator)
+        self.env = env
+        self._process = subprocess.Popen(
+            [*RAG, "serve", "--port", str(free_port())],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 300
+        while running_server(index, corpus) is None:
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"rag serve on {index} did not start")
+            time.sleep(0.5)
+        timed([*RAG, "ask", QUESTION], env)  # the server loads its models now, not when timed
+
+    def close(self) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=60)
+
+
+def cold_ask_with_server(corpus: Path, index: Path, generator: str, runs: int = 3) -> float:
+    server = RunningServer(corpus, index, generator)
+    try:
+        return statistics.median(timed([*RAG, "ask", QUESTION], server.env)[0] for _ in range(runs))
+    finally:
+        server.close()
+
+
+def load_rows(slot_counts: tuple[int, ...], sessions: tuple[int, ...], minutes: float):
+    """bench/load_chat.py's rows for each slot count and number of sessions (local model)."""
+    for slots in slot_counts:
+        chat = WebChatUnderLoad("local", slots)
+        try:
+            for count in sessions:
+                yield chat.run(count, minutes)
+        finally:
+            chat.close()
 
 
 def pages(library: Path, count: int, target: Path) -> Path:
@@ -87,6 +136,8 @@ def main() -> int:
     parser.add_argument("--docs", type=Path, default=Path(tempfile.gettempdir()) / "rag-pydoc")
     parser.add_argument("--quick", action="store_true", help="the 23 pages only")
     parser.add_argument("--backend", default="onnx", help="the backend ingest is timed with")
+    parser.add_argument("--slots", type=int, default=2, help="slots compared with 1 under load")
+    parser.add_argument("--minutes", type=float, default=2.0, help="of each load run")
     args = parser.parse_args()
     library = pydoc_library(args.docs)
     with tempfile.TemporaryDirectory(prefix="rag-speed-") as scratch:
@@ -107,22 +158,33 @@ def main() -> int:
             print(f"| {backend} | {rate:.0f} | {rate / torch_rate:.2f}× |", flush=True)
 
         print(f"\nWhole `rag ingest` with {args.backend}:\n")
-        print("| corpus | windows | ingest (s) | windows/s | against its raw rate "
-              "| against raw torch | peak RSS (MB) |\n|---|---|---|---|---|---|---|")
+        print(
+            "| corpus | windows | ingest (s) | windows/s | against its raw rate "
+            "| against raw torch | peak RSS (MB) |\n|---|---|---|---|---|---|---|"
+        )
         for name, corpus in corpora.items():
             _, texts = window_texts(corpus, sorted(corpus.iterdir()))
             raw = onnx_rate(texts, args.backend) if args.backend != "torch" else torch_rate
             wall, rss = ingest(corpus, work / f"index-{name}", args.backend)
             rate = len(texts) / wall
-            print(f"| {name} | {len(texts):,} | {wall:.1f} | {rate:.0f} | {rate / raw:.0%} "
-                  f"| {rate / torch_rate:.2f}× | {rss:.0f} |", flush=True)
+            print(
+                f"| {name} | {len(texts):,} | {wall:.1f} | {rate:.0f} | {rate / raw:.0%} "
+                f"| {rate / torch_rate:.2f}× | {rss:.0f} |",
+                flush=True,
+            )
 
-        index = work / "index-23 pages"
-        print("\nCold `rag ask`, no server running (median of 3):\n")
-        print("| generator | seconds |\n|---|---|")
+        index, corpus = work / "index-23 pages", corpora["23 pages"]
+        print("\nCold `rag ask` on the 23 pages (median of 3, seconds):\n")
+        print("| generator | no server | a `rag serve` running |\n|---|---|---|")
         for generator in ("extractive", "local"):
-            print(f"| {generator} | {cold_ask(corpora['23 pages'], index, generator):.1f} |",
-                  flush=True)
+            alone = cold_ask(corpus, index, generator)
+            served = cold_ask_with_server(corpus, index, generator)
+            print(f"| {generator} | {alone:.1f} | {served:.1f} |", flush=True)
+
+    print(f"\nThe web chat under load, local model ({args.minutes:g} minutes each):\n")
+    print(LoadRow.HEADER, flush=True)
+    for row in load_rows(tuple(dict.fromkeys((1, args.slots))), (1, 4, 20), args.minutes):
+        print(row.markdown(), flush=True)
     return 0
 
 
