@@ -95,7 +95,8 @@ class Settings:
     # more questions wait their turn. Chosen with bench/load_chat.py on 2 cores.
     llm_slots: int = 1
     # A question that has waited this many seconds for the model (other users' answers ahead
-    # of it) is answered by quoting instead, at once; 0 waits however long it takes.
+    # of it), or would have by the line's estimate, is answered by quoting instead, at once;
+    # 0 waits however long it takes.
     llm_max_wait: float = 15.0
     llm_max_tokens: int = 160
     llm_passages: int = 3  # paragraphs put in the prompt (prompt time grows with each one)

@@ -213,9 +213,11 @@ class Turn:
 
 @dataclass(frozen=True)
 class Waiting:
-    """Streamed before an answer while it waits for the model: ``ahead`` questions go first."""
+    """Streamed before an answer while it waits for the model: ``ahead`` questions go first,
+    for about ``expected_seconds`` (from the latest answers' lengths; 0 when unknown)."""
 
     ahead: int
+    expected_seconds: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -91,13 +91,15 @@ class LLMGenerator:
         stream = self.model.stream_chat(messages, self.settings.llm_max_tokens)
         for piece in stream:
             if isinstance(piece, Waiting):  # other questions have the model: say so
-                if self._waited_too_long(started):
+                if self._would_wait_too_long(started, piece):
                     stream.close()  # gives up its place in the line
                     log.info(
-                        "%s: %d answer(s) ahead after %.1f s; answered by quoting",
+                        "%s: %d answer(s) ahead after %.1f s (%.0f s more expected); "
+                        "answered by quoting",
                         QUOTED_WHILE_BUSY,
                         piece.ahead,
                         time.perf_counter() - started,
+                        piece.expected_seconds,
                     )
                     yield self._quoted(query, passages)
                     return
@@ -125,9 +127,12 @@ class LLMGenerator:
             answer = self._quoted(query, passages)
         yield _with_first_token(answer, first_token)
 
-    def _waited_too_long(self, started: float) -> bool:
+    def _would_wait_too_long(self, started: float, waiting: Waiting) -> bool:
+        """Whether the question has waited, or by the line's estimate will have waited,
+        ``llm_max_wait`` seconds before the model is free for it."""
         limit = self.settings.llm_max_wait
-        return limit > 0 and time.perf_counter() - started >= limit
+        waited = time.perf_counter() - started
+        return limit > 0 and waited + waiting.expected_seconds >= limit
 
     def _quoted(self, query: str, passages: list[Passage]) -> Answer:
         """The quoting generator's answer, marked as given in this generator's stead."""
@@ -148,7 +153,7 @@ class LLMGenerator:
         started, pieces = time.perf_counter(), []
         stream = self.model.stream_chat(messages, 60)
         for piece in stream:
-            if isinstance(piece, Waiting) and self._waited_too_long(started):
+            if isinstance(piece, Waiting) and self._would_wait_too_long(started, piece):
                 stream.close()  # the model is busy: the caller rewrites it by rule instead
                 return ""
             if isinstance(piece, str):

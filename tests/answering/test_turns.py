@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import closing
 
 from rag.answering.models.turns import Turns
@@ -78,3 +79,18 @@ def test_a_model_with_two_slots_writes_two_answers_at_once_and_the_third_waits()
     assert list(second) == ["two ", "three "]
     assert next(third) == "one "
     assert log == ["first writes", "second writes", "second done", "third writes"]
+
+
+def test_the_expected_wait_grows_with_the_line_and_the_latest_answers_lengths():
+    turns = Turns(slots=2)
+    with turns.ticket() as alone:
+        assert turns.wait(alone, 0) and turns.expected_wait(alone) == 0.0  # nothing measured yet
+        time.sleep(0.2)  # one answer of about 0.2 s
+    writers = [model_stream(turns, [], n) for n in ("first", "second")]
+    assert [next(w) for w in writers] == ["one ", "one "]  # both slots writing
+    waiting = [model_stream(turns, [], n) for n in ("third", "fourth", "fifth")]
+    assert [next(w) for w in waiting] == [Waiting(1), Waiting(2), Waiting(3)]
+    with turns.ticket() as last:  # four ahead of it, two at a time, about 0.2 s each
+        assert 0.35 <= turns.expected_wait(last) <= 0.6
+    for stream in writers + waiting:
+        stream.close()

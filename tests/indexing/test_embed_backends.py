@@ -67,7 +67,9 @@ def article_index(tmp_path_factory) -> Path:
     (root / "corpus").mkdir()
     shutil.copy(ARTICLE, root / "corpus")
     rag.ingest(
-        [root / "corpus"], index_dir=root / "index", embed_backend="onnx-int8",
+        [root / "corpus"],
+        index_dir=root / "index",
+        embed_backend="onnx-int8",
         corpus_dir=root / "corpus",
     )
     return root
@@ -89,7 +91,10 @@ def test_a_question_is_answered_without_importing_torch_transformers_or_nltk(art
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
         cwd=article_index,
     )
     assert done.returncode == 0, done.stderr
@@ -102,8 +107,13 @@ def test_an_index_is_not_read_with_another_backends_vectors(article_index, tmp_p
     index = tmp_path / "index"
     shutil.copytree(article_index / "index", index)
     corpus = article_index / "corpus"
-    torch_bot = rag.open(index_dir=index, build=False, generator="extractive",
-                         embed_backend="torch", corpus_dir=corpus)
+    torch_bot = rag.open(
+        index_dir=index,
+        build=False,
+        generator="extractive",
+        embed_backend="torch",
+        corpus_dir=corpus,
+    )
     with pytest.raises(EmbeddingModelMismatchError, match="backend 'onnx-int8', not 'torch'"):
         torch_bot.ask(RUBIO)
 
@@ -111,8 +121,13 @@ def test_an_index_is_not_read_with_another_backends_vectors(article_index, tmp_p
     assert report.updated + report.added == 1
     answer = torch_bot.ask(RUBIO)
     assert not answer.refused and "Secretary of State" in answer.text
-    again = rag.open(index_dir=index, build=False, generator="extractive",
-                     embed_backend="onnx-int8", corpus_dir=corpus)
+    again = rag.open(
+        index_dir=index,
+        build=False,
+        generator="extractive",
+        embed_backend="onnx-int8",
+        corpus_dir=corpus,
+    )
     with pytest.raises(EmbeddingModelMismatchError, match="backend 'torch', not 'onnx-int8'"):
         again.retrieve(RUBIO)
 

@@ -91,7 +91,7 @@ class LocalChatModel:
 
         with self.turns.ticket() as ticket:
             while not self.turns.wait(ticket, Turns.REPORT_SECONDS):
-                yield Waiting(self.turns.ahead_of(ticket))
+                yield Waiting(self.turns.ahead_of(ticket), self.turns.expected_wait(ticket))
             worker = threading.Thread(target=run, daemon=True)
             worker.start()
             try:
