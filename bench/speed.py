@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/speed.py                 # 23 pages, 317 pages, the 1,204-file folder
     .venv/bin/python bench/speed.py --quick         # 23 pages only
+    .venv/bin/python bench/speed.py --part ask --part load   # only these tables
 
 Material: Debian's python3.11-doc library pages (fetched with apt-get download, not committed)
 and, for many small files, 1,204 Quoref passages one file each (the shared benchmark; the
@@ -39,7 +40,8 @@ from rag.interfaces.remote import running_server  # noqa: E402
 
 RAG = [sys.executable, "-m", "rag"]
 QUOREF = ROOT.parent / "shared" / "benchmarks" / "quoref" / "quoref.corpus.jsonl"
-QUESTION = "What does the shutil module offer for copying files?"
+# answered from the 23 pages (asyncio-queue.html), by both generators
+QUESTION = "What does asyncio.Queue.qsize() return?"
 
 
 def onnx_rate(texts: list[str], backend: str) -> float:
@@ -131,6 +133,9 @@ def small_files(target: Path, count: int = 1204) -> Path:
     return target
 
 
+PARTS = ("encoders", "ingest", "ask", "load")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=Path, default=Path(tempfile.gettempdir()) / "rag-pydoc")
@@ -138,7 +143,9 @@ def main() -> int:
     parser.add_argument("--backend", default="onnx", help="the backend ingest is timed with")
     parser.add_argument("--slots", type=int, default=2, help="slots compared with 1 under load")
     parser.add_argument("--minutes", type=float, default=2.0, help="of each load run")
+    parser.add_argument("--part", action="append", choices=PARTS, help="only these (repeatable)")
     args = parser.parse_args()
+    parts = args.part or PARTS
     library = pydoc_library(args.docs)
     with tempfile.TemporaryDirectory(prefix="rag-speed-") as scratch:
         work = Path(scratch)
@@ -146,46 +153,62 @@ def main() -> int:
         if not args.quick:
             corpora["317 pages"] = pages(library, 0, work / "p317")
             corpora["1,204 files"] = small_files(work / "small")
-
-        _, texts = window_texts(corpora["23 pages"])
-        torch_rate = len(texts) / raw_encode_seconds(texts, work, 2, 32)
-        rates = {"torch": torch_rate}
-        for backend in ("onnx", "onnx-int8"):
-            rates[backend] = onnx_rate(texts, backend)
-        print(f"\nEncoders on the 23 pages' {len(texts):,} windows (2 threads):\n")
-        print("| backend | windows/s | against torch |\n|---|---|---|")
-        for backend, rate in rates.items():
-            print(f"| {backend} | {rate:.0f} | {rate / torch_rate:.2f}× |", flush=True)
-
-        print(f"\nWhole `rag ingest` with {args.backend}:\n")
-        print(
-            "| corpus | windows | ingest (s) | windows/s | against its raw rate "
-            "| against raw torch | peak RSS (MB) |\n|---|---|---|---|---|---|---|"
-        )
-        for name, corpus in corpora.items():
-            _, texts = window_texts(corpus, sorted(corpus.iterdir()))
-            raw = onnx_rate(texts, args.backend) if args.backend != "torch" else torch_rate
-            wall, rss = ingest(corpus, work / f"index-{name}", args.backend)
-            rate = len(texts) / wall
-            print(
-                f"| {name} | {len(texts):,} | {wall:.1f} | {rate:.0f} | {rate / raw:.0%} "
-                f"| {rate / torch_rate:.2f}× | {rss:.0f} |",
-                flush=True,
-            )
-
-        index, corpus = work / "index-23 pages", corpora["23 pages"]
-        print("\nCold `rag ask` on the 23 pages (median of 3, seconds):\n")
-        print("| generator | no server | a `rag serve` running |\n|---|---|---|")
-        for generator in ("extractive", "local"):
-            alone = cold_ask(corpus, index, generator)
-            served = cold_ask_with_server(corpus, index, generator)
-            print(f"| {generator} | {alone:.1f} | {served:.1f} |", flush=True)
-
-    print(f"\nThe web chat under load, local model ({args.minutes:g} minutes each):\n")
-    print(LoadRow.HEADER, flush=True)
-    for row in load_rows(tuple(dict.fromkeys((1, args.slots))), (1, 4, 20), args.minutes):
-        print(row.markdown(), flush=True)
+        if "encoders" in parts or "ingest" in parts:
+            torch_rate = encoders(corpora["23 pages"], work)
+        if "ingest" in parts:
+            whole_ingests(corpora, work, args.backend, torch_rate)
+        if "ask" in parts:
+            index = work / "index-23 pages"
+            if not index.exists():
+                ingest(corpora["23 pages"], index, args.backend)
+            cold_asks(corpora["23 pages"], index)
+    if "load" in parts:
+        print(f"\nThe web chat under load, local model ({args.minutes:g} minutes each):\n")
+        print(LoadRow.HEADER, flush=True)
+        for row in load_rows(tuple(dict.fromkeys((1, args.slots))), (1, 4, 20), args.minutes):
+            print(row.markdown(), flush=True)
     return 0
+
+
+def encoders(corpus: Path, work: Path) -> float:
+    """Prints each backend's rate on ``corpus``'s windows; returns raw torch's."""
+    _, texts = window_texts(corpus)
+    torch_rate = len(texts) / raw_encode_seconds(texts, work, 2, 32)
+    rates = {"torch": torch_rate}
+    for backend in ("onnx", "onnx-int8"):
+        rates[backend] = onnx_rate(texts, backend)
+    print(f"\nEncoders on the 23 pages' {len(texts):,} windows (2 threads):\n")
+    print("| backend | windows/s | against torch |\n|---|---|---|")
+    for backend, rate in rates.items():
+        print(f"| {backend} | {rate:.0f} | {rate / torch_rate:.2f}× |", flush=True)
+    return torch_rate
+
+
+def whole_ingests(corpora: dict[str, Path], work: Path, backend: str, torch_rate: float) -> None:
+    print(f"\nWhole `rag ingest` with {backend}:\n")
+    print(
+        "| corpus | windows | ingest (s) | windows/s | against its raw rate "
+        "| against raw torch | peak RSS (MB) |\n|---|---|---|---|---|---|---|"
+    )
+    for name, corpus in corpora.items():
+        _, texts = window_texts(corpus, sorted(corpus.iterdir()))
+        raw = onnx_rate(texts, backend) if backend != "torch" else torch_rate
+        wall, rss = ingest(corpus, work / f"index-{name}", backend)
+        rate = len(texts) / wall
+        print(
+            f"| {name} | {len(texts):,} | {wall:.1f} | {rate:.0f} | {rate / raw:.0%} "
+            f"| {rate / torch_rate:.2f}× | {rss:.0f} |",
+            flush=True,
+        )
+
+
+def cold_asks(corpus: Path, index: Path) -> None:
+    print(f'\nCold `rag ask "{QUESTION}"` on the 23 pages (median of 3, seconds):\n')
+    print("| generator | no server | a `rag serve` running |\n|---|---|---|")
+    for generator in ("extractive", "local"):
+        alone = cold_ask(corpus, index, generator)
+        served = cold_ask_with_server(corpus, index, generator)
+        print(f"| {generator} | {alone:.1f} | {served:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

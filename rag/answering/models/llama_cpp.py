@@ -56,8 +56,12 @@ class LocalChatModel:
         params.warmup = False
         params.verbosity = -1  # llama.cpp logs every step otherwise
         if opening:
-            states.mkdir(parents=True, exist_ok=True)
-            params.slot_save_path = f"{states}/"
+            try:
+                states.mkdir(parents=True, exist_ok=True)
+                params.slot_save_path = f"{states}/"
+            except OSError as error:  # a read-only cache: the opening is read with each start
+                log.warning("the local model's opening state cannot be kept: %s", error)
+                opening = None
         self._server = xllamacpp.Server(params)
         if opening:
             name = opening_state_name(model, opening, settings.llm_context)
