@@ -103,17 +103,21 @@ def test_a_question_is_answered_without_importing_torch_transformers_or_nltk(art
     assert not result["refused"] and "Secretary of State" in result["text"]
 
 
+def _open(index: Path, corpus: Path, backend: str) -> rag.Bot:
+    return rag.open(
+        index_dir=index,
+        build=False,
+        generator="extractive",
+        embed_backend=backend,
+        corpus_dir=corpus,
+    )
+
+
 def test_an_index_is_not_read_with_another_backends_vectors(article_index, tmp_path):
     index = tmp_path / "index"
     shutil.copytree(article_index / "index", index)
     corpus = article_index / "corpus"
-    torch_bot = rag.open(
-        index_dir=index,
-        build=False,
-        generator="extractive",
-        embed_backend="torch",
-        corpus_dir=corpus,
-    )
+    torch_bot = _open(index, corpus, "torch")
     with pytest.raises(EmbeddingModelMismatchError, match="backend 'onnx-int8', not 'torch'"):
         torch_bot.ask(RUBIO)
 
@@ -121,13 +125,7 @@ def test_an_index_is_not_read_with_another_backends_vectors(article_index, tmp_p
     assert report.updated + report.added == 1
     answer = torch_bot.ask(RUBIO)
     assert not answer.refused and "Secretary of State" in answer.text
-    again = rag.open(
-        index_dir=index,
-        build=False,
-        generator="extractive",
-        embed_backend="onnx-int8",
-        corpus_dir=corpus,
-    )
+    again = _open(index, corpus, "onnx-int8")
     with pytest.raises(EmbeddingModelMismatchError, match="backend 'torch', not 'onnx-int8'"):
         again.retrieve(RUBIO)
 
