@@ -118,6 +118,10 @@ class LoadRow:
         "|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
 
+    def wrong_ids(self) -> list[str]:
+        """The questions answered without the expected fact, each once."""
+        return sorted({r["id"] for r in self.wrong})
+
     def markdown(self) -> str:
         return (
             f"| {self.sessions} | {self.generator} | {self.slots} | {self.max_wait:g} | "
@@ -216,9 +220,8 @@ def main() -> int:
     print(row.markdown())
     for item in row.errors[:5]:
         print(f"error: {item['id']}: {item['error']}")
-    wrong_ids = sorted({r["id"] for r in row.wrong})
-    if wrong_ids:
-        print(f"questions answered without the expected fact: {', '.join(wrong_ids)}")
+    if wrong := row.wrong_ids():
+        print(f"questions answered without the expected fact: {', '.join(wrong)}")
     return 1 if row.errors else 0
 
 

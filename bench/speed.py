@@ -167,8 +167,7 @@ def main() -> int:
         print(LoadRow.HEADER, flush=True)
         for row in load_rows(tuple(dict.fromkeys((1, args.slots))), (1, 4, 20), args.minutes):
             print(row.markdown(), flush=True)
-            wrong = sorted({r["id"] for r in row.wrong})
-            if wrong:
+            if wrong := row.wrong_ids():
                 print(f"<!-- without the expected fact: {', '.join(wrong)} -->", flush=True)
     return 0
 

@@ -32,9 +32,9 @@ def model_generator(
 
 def _local(settings: Settings, embedder: Embedder) -> Generator:
     from rag.answering.models.llama_cpp import LocalChatModel
-    from rag.answering.prompt import SYSTEM_PROMPT
+    from rag.answering.prompt import answer_opening
 
-    model = LocalChatModel(settings, opening=[{"role": "system", "content": SYSTEM_PROMPT}])
+    model = LocalChatModel(settings, opening=answer_opening())
     return model_generator("local", settings, embedder, model)
 
 

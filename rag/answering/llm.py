@@ -14,7 +14,7 @@ from rag.answering.compose import compose, refusal
 from rag.answering.evidence import SentenceScorer, evidence_passages
 from rag.answering.grounding import GroundingChecker, parse_draft, says_unknown, split_opening
 from rag.answering.kinds import YES_NO, kind_of
-from rag.answering.prompt import CONDENSE_PROMPT, SYSTEM_PROMPT, select_evidence, user_prompt
+from rag.answering.prompt import CONDENSE_PROMPT, answer_opening, select_evidence, user_prompt
 from rag.answering.protocol import ChatModel, Generator
 from rag.answering.synthesis import yes_or_no
 from rag.config import Settings
@@ -84,7 +84,7 @@ class LLMGenerator:
         )
         shown = [e.passage for e in excerpts]
         messages = [
-            {"role": "system", "content": SYSTEM_PROMPT},
+            *answer_opening(),
             {"role": "user", "content": user_prompt(query, excerpts)},
         ]
         pieces, first_token = [], None

@@ -25,6 +25,12 @@ refer to; keep the question word and everything else the user asked. Reply with 
 only."""
 
 
+def answer_opening() -> list[dict]:
+    """The messages every answer's chat begins with: a local model keeps the state it reaches
+    after reading them (rag.answering.models.opening_state), so they must be exactly these."""
+    return [{"role": "system", "content": SYSTEM_PROMPT}]
+
+
 @dataclass(frozen=True)
 class Excerpt:
     """What the model is shown of one paragraph: its best sentences and their neighbours."""

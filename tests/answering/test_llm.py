@@ -179,12 +179,12 @@ def test_a_new_model_starts_from_the_saved_system_prompt_and_survives_a_damaged_
     local_bot, tmp_path, caplog
 ):
     from rag.answering.models.llama_cpp import LocalChatModel, local_model_path
-    from rag.answering.prompt import SYSTEM_PROMPT
+    from rag.answering.prompt import answer_opening
 
     settings = local_bot.settings.replace(
         llm_model=str(local_model_path(local_bot.settings)), model_cache_dir=tmp_path, llm_slots=1
     )
-    opening = [{"role": "system", "content": SYSTEM_PROMPT}]
+    opening = answer_opening()
     question = [
         *opening,
         {

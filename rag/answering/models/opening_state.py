@@ -34,21 +34,19 @@ def opening_state_name(model: Path, opening: list[dict], context: int) -> str:
 
 def start_slots_from_opening(
     server, directory: Path, name: str, opening: list[dict], slots: int
-) -> bool:
+) -> None:
     """Put ``opening``'s state in every slot of ``server`` (an xllamacpp Server whose
     slot_save_path is ``directory``): restored from ``directory / name``, or read once and saved
-    there first. Whether it was done; a failure is logged and changes nothing else (the model
-    then reads the opening with each first question, as without this)."""
+    there first. A failure is logged and changes nothing else (the model then reads the opening
+    with each first question, as without this)."""
     try:
         if not (directory / name).is_file():
             _read_and_save(server, directory, name, opening)
         for slot in range(slots):
             _slot_action(server, slot, "restore", name)
-        return True
     except (OSError, ValueError, RuntimeError) as error:
         log.warning("the local model's opening state was not restored: %s", error)
         (directory / name).unlink(missing_ok=True)  # a damaged file is saved again next time
-        return False
 
 
 def _read_and_save(server, directory: Path, name: str, opening: list[dict]) -> None:

@@ -34,16 +34,19 @@ class Turns:
     def ahead_of(self, ticket: object) -> int:
         """How many wait before ``ticket``'s turn (0 when it is next or being written)."""
         with self._changed:
-            return max(0, self._line.index(ticket) - self.slots + 1)
+            return self._ahead(ticket)
 
     def expected_wait(self, ticket: object) -> float:
         """Seconds until ``ticket``'s turn, estimated from the latest turns' median length
         (0 when it is next or nothing has been written yet)."""
         with self._changed:
-            ahead = max(0, self._line.index(ticket) - self.slots + 1)
+            ahead = self._ahead(ticket)
             if not ahead or not self._lengths:
                 return 0.0
             return ahead * statistics.median(self._lengths) / self.slots
+
+    def _ahead(self, ticket: object) -> int:  # the caller holds the lock
+        return max(0, self._line.index(ticket) - self.slots + 1)
 
     @contextmanager
     def ticket(self) -> Iterator[object]:
